@@ -1,0 +1,149 @@
+# kubectl-multigres: one non-recursive GNU Makefile.
+#
+#   make            library, plugin, TUI, operator
+#   make test       every test suite (unit, loopback HTTPS, real control plane)
+#   make asan       the same tests built with ASan + UBSan
+#   make check      warnings-as-errors build, tests, cppcheck
+#   make install PREFIX=/usr/local
+#
+# Normal builds put the products in the tree (shared/libmultigres.a,
+# plugin/kubectl-multigres, ...) and objects under build/; the sanitizer build
+# puts everything under build/asan/.
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+WERROR     ?= 1
+
+O   ?=
+OBJ := $(if $(O),$(O)obj,build/obj)
+
+LIB_PKGS := libcurl libcjson yaml-0.1 openssl
+LIB_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
+LIB_LIBS   := $(shell $(PKG_CONFIG) --libs $(LIB_PKGS))
+TUI_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw)
+TUI_LIBS   := $(shell $(PKG_CONFIG) --libs ncursesw)
+RL_LIBS    := $(shell $(PKG_CONFIG) --libs readline 2>/dev/null || echo -lreadline)
+TEST_LIBS  := $(shell $(PKG_CONFIG) --libs cmocka)
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes \
+	-Wmissing-prototypes -Wold-style-definition -Wvla -Wwrite-strings \
+	-Wpointer-arith -Wundef -Wcast-qual -fno-common
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+ifeq ($(SANITIZE),1)
+OPT := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+else
+OPT := -g -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+endif
+
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DMG_VERSION='"$(VERSION)"' -Ishared
+CFLAGS   ?=
+CFLAGS   += -std=c11 $(WARN) $(OPT) $(LIB_CFLAGS)
+LDFLAGS  += $(if $(filter 1,$(SANITIZE)),-fsanitize=address$(,)undefined)
+, := ,
+
+LIB      := $(O)shared/libmultigres.a
+LIB_SRC  := $(sort $(wildcard shared/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(OBJ)/%.o)
+
+PLUGIN     := $(O)plugin/kubectl-multigres
+PLUGIN_SRC := $(sort $(wildcard plugin/*.c))
+PLUGIN_OBJ := $(PLUGIN_SRC:%.c=$(OBJ)/%.o)
+TUI        := $(O)tui/multigres-tui
+TUI_SRC    := $(sort $(wildcard tui/*.c))
+TUI_OBJ    := $(TUI_SRC:%.c=$(OBJ)/%.o)
+OPERATOR     := $(O)operator/multigres-operator
+OPERATOR_SRC := $(sort $(wildcard operator/*.c))
+OPERATOR_OBJ := $(OPERATOR_SRC:%.c=$(OBJ)/%.o)
+PROGRAMS := $(PLUGIN) $(TUI) $(OPERATOR)
+
+# Unit tests: one cmocka binary per tests/unit/test_<name>.c, linked with
+# the helpers in tests/unit/lib/.
+TEST_SRC     := $(sort $(wildcard tests/unit/test_*.c))
+TEST_BIN     := $(TEST_SRC:tests/unit/%.c=$(OBJ)/tests/%)
+TESTLIB_SRC  := $(sort $(wildcard tests/unit/lib/*.c))
+TESTLIB_OBJ  := $(TESTLIB_SRC:%.c=$(OBJ)/%.o)
+
+.SECONDARY:
+.PHONY: all test unit-test asan check cppcheck install uninstall clean \
+	testbins sandbox sandbox-down bench dist
+all: $(LIB) $(PROGRAMS)
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(OBJ)/tui/%.o: CFLAGS += $(TUI_CFLAGS)
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(PLUGIN): $(PLUGIN_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(PLUGIN_OBJ) $(LIB) $(LIB_LIBS) $(RL_LIBS)
+
+$(TUI): $(TUI_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(TUI_OBJ) $(LIB) $(LIB_LIBS) $(TUI_LIBS)
+
+$(OPERATOR): $(OPERATOR_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(OPERATOR_OBJ) $(LIB) $(LIB_LIBS)
+
+$(OBJ)/tests/%: $(OBJ)/tests/unit/%.o $(TESTLIB_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIB) $(LIB_LIBS) $(TEST_LIBS)
+
+$(OBJ)/tests/unit/%.o: CPPFLAGS += -Itests/unit/lib
+
+unit-test: $(TEST_BIN) $(PROGRAMS)
+	tests/run-unit $(TEST_BIN)
+
+# Every suite; the control-plane suites start one local cluster and always
+# stop it (tests/run).
+test: $(TEST_BIN) $(PROGRAMS)
+	MG_BIN_DIR=$(abspath $(O)) MG_TEST_BIN_DIR=$(abspath $(OBJ)/tests) tests/run
+
+asan:
+	$(MAKE) O=build/asan/ SANITIZE=1 test
+
+cppcheck:
+	cppcheck --std=c11 --enable=warning,style,performance,portability \
+		--inline-suppr --error-exitcode=1 -q \
+		--suppress=missingIncludeSystem -Ishared \
+		shared plugin tui operator
+
+check:
+	$(MAKE) WERROR=1 all
+	$(MAKE) test
+	$(MAKE) cppcheck
+
+testbins:
+	tests/cluster/build
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	ln -sf kubectl-multigres $(DESTDIR)$(PREFIX)/bin/kubectl_complete-multigres
+	for m in man/*.1; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/ || true; done
+	for m in man/*.8; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man8/ || true; done
+	if [ -f completions/kubectl-multigres.bash ]; then \
+		install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions; \
+		install -m 644 completions/kubectl-multigres.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kubectl-multigres; fi
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS)) kubectl_complete-multigres)
+
+clean:
+	rm -rf build $(LIB) $(PROGRAMS)
+
+-include $(LIB_OBJ:.o=.d) $(PLUGIN_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(OPERATOR_OBJ:.o=.d) $(TESTLIB_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(OBJ)/tests/unit/%.d)

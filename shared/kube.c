@@ -455,7 +455,7 @@ mg_kube_request(struct mg_kube *k, const char *method, const char *path,
 		}
 		if (attempt < k->opts.retries &&
 		    (code == 429 || (code >= 500 && code != 501 && safe))) {
-			wait = retry_after(k->easy, bo.cap_ms);
+			wait = retry_after(k->easy, 60000);
 			if (wait < 0)
 				wait = mg_backoff_delay_ms(&bo, attempt, mg_backoff_random());
 			attempt++;

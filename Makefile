@@ -67,6 +67,8 @@ PROGRAMS := $(PLUGIN) $(TUI) $(OPERATOR)
 # the helpers in tests/unit/lib/.
 TEST_SRC     := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN     := $(TEST_SRC:tests/unit/%.c=$(OBJ)/tests/%)
+ITEST_SRC    := $(sort $(wildcard tests/integration/itest_*.c))
+ITEST_BIN    := $(ITEST_SRC:tests/integration/%.c=$(OBJ)/tests/%)
 TESTLIB_SRC  := $(sort $(wildcard tests/unit/lib/*.c))
 TESTLIB_OBJ  := $(TESTLIB_SRC:%.c=$(OBJ)/%.o)
 
@@ -102,14 +104,18 @@ $(OBJ)/tests/%: $(OBJ)/tests/unit/%.o $(TESTLIB_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIB) $(LIB_LIBS) $(TEST_LIBS)
 
-$(OBJ)/tests/unit/%.o: CPPFLAGS += -Itests/unit/lib
+$(OBJ)/tests/itest_%: $(OBJ)/tests/integration/itest_%.o $(TESTLIB_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIB) $(LIB_LIBS) $(TEST_LIBS)
 
-unit-test: $(TEST_BIN) $(PROGRAMS)
+$(OBJ)/tests/unit/%.o $(OBJ)/tests/integration/%.o: CPPFLAGS += -Itests/unit/lib
+
+unit-test: $(TEST_BIN) $(ITEST_BIN) $(PROGRAMS)
 	tests/run-unit $(TEST_BIN)
 
 # Every suite; the control-plane suites start one local cluster and always
 # stop it (tests/run).
-test: $(TEST_BIN) $(PROGRAMS)
+test: $(TEST_BIN) $(ITEST_BIN) $(PROGRAMS)
 	MG_BIN_DIR=$(abspath $(O)) MG_TEST_BIN_DIR=$(abspath $(OBJ)/tests) tests/run
 
 asan:

@@ -87,7 +87,7 @@ def obj(desc, props, required=None, rules=None, comment=None, default=None):
         d["default"] = default
     d["properties"] = props
     if required:
-        d["required"] = list(required)
+        d["required"] = sorted(required)
     if rules:
         d["x-kubernetes-validations"] = [{"rule": r, "message": m} for r, m in rules]
     return d
@@ -127,6 +127,13 @@ def with_desc(schema, desc):
     if desc:
         out["description"] = desc
     out.update(s)
+    return out
+
+
+def commented(schema, *lines):
+    """Put YAML comment lines in front of a schema node's keys."""
+    out = {COMMENT: list(lines)}
+    out.update(schema)
     return out
 
 
@@ -218,7 +225,7 @@ def quantity():
 def resources(desc="Compute resources (requests, limits, claims) for the container."):
     # corev1.ResourceRequirements is small and stable: spelled out in full so
     # quantities are validated by the API server, as upstream's CRDs do.
-    return obj(desc, {
+    return commented(obj(desc, {
         "claims": array(
             "Dynamic resource claims (by name, from the pod's resourceClaims) the container may use.",
             obj(None, {
@@ -228,47 +235,108 @@ def resources(desc="Compute resources (requests, limits, claims) for the contain
             list_type="map", map_keys=["name"]),
         "limits": string_map("Upper bounds per resource name (cpu, memory, ...).", values=quantity()),
         "requests": string_map("Guaranteed amounts per resource name (cpu, memory, ...).", values=quantity()),
+    }), "corev1.ResourceRequirements, in full: quantities are checked on write.")
+
+
+def atomic_strings(desc):
+    return array(desc, {"type": "string"}, list_type="atomic")
+
+
+def label_selector(desc):
+    d = obj(desc, {
+        "matchExpressions": array("Set-based requirements; all must hold.", obj(None, {
+            "key": string("Label key."),
+            "operator": string("In, NotIn, Exists or DoesNotExist."),
+            "values": atomic_strings("Values for In and NotIn; empty for Exists and DoesNotExist."),
+        }, required=["key", "operator"]), list_type="atomic"),
+        "matchLabels": string_map("Exact label matches; all must hold."),
+    })
+    d["x-kubernetes-map-type"] = "atomic"
+    return d
+
+
+def node_selector_term(desc):
+    req = obj(None, {
+        "key": string("Node label or field key."),
+        "operator": string("In, NotIn, Exists, DoesNotExist, Gt or Lt."),
+        "values": atomic_strings("Values to compare with."),
+    }, required=["key", "operator"])
+    d = obj(desc, {
+        "matchExpressions": array("Requirements on node labels.", req, list_type="atomic"),
+        "matchFields": array("Requirements on node fields.", copy.deepcopy(req), list_type="atomic"),
+    })
+    d["x-kubernetes-map-type"] = "atomic"
+    return d
+
+
+def pod_affinity_term(desc):
+    return obj(desc, {
+        "labelSelector": label_selector("Pods this term is about."),
+        "matchLabelKeys": atomic_strings("Label keys whose values, taken from the incoming pod, are "
+                                         "added to labelSelector as In requirements."),
+        "mismatchLabelKeys": atomic_strings("Label keys whose values, taken from the incoming pod, are "
+                                            "added to labelSelector as NotIn requirements."),
+        "namespaceSelector": label_selector("Namespaces to look in; empty selects all namespaces."),
+        "namespaces": atomic_strings("Namespaces to look in, by name."),
+        "topologyKey": string("Node label that defines the co-location domain."),
+    }, required=["topologyKey"])
+
+
+def pod_affinity(desc):
+    return obj(desc, {
+        "preferredDuringSchedulingIgnoredDuringExecution": array(
+            "Soft terms, each with a weight.", obj(None, {
+                "podAffinityTerm": pod_affinity_term("The term."),
+                "weight": integer("Weight, 1 to 100."),
+            }, required=["podAffinityTerm", "weight"]), list_type="atomic"),
+        "requiredDuringSchedulingIgnoredDuringExecution": array(
+            "Hard terms; all must hold.", pod_affinity_term(None), list_type="atomic"),
     })
 
 
 def affinity(desc="Pod scheduling constraints (node affinity, pod affinity, pod anti-affinity)."):
-    return obj(desc, {
-        "nodeAffinity": node("Node affinity rules, as in a Pod's spec.affinity.nodeAffinity.",
-                             type="object", **{"x-kubernetes-preserve-unknown-fields": True}),
-        "podAffinity": node("Pod affinity rules, as in a Pod's spec.affinity.podAffinity.",
-                            type="object", **{"x-kubernetes-preserve-unknown-fields": True}),
-        "podAntiAffinity": node("Pod anti-affinity rules, as in a Pod's spec.affinity.podAntiAffinity.",
-                                type="object", **{"x-kubernetes-preserve-unknown-fields": True}),
-    }, comment=[
-        "corev1.Affinity: the three top-level keys are typed (anything else is pruned),",
-        "their contents are kept as written. Upstream inlines the full, ~600-line",
-        "generated schema here; the operator copies the value verbatim into the Pod",
-        "template, where the API server validates it, so a faithful copy buys little",
-        "beyond earlier error messages and would triple the size of these files.",
-    ])
+    # corev1.Affinity, spelled out in full (without its long upstream prose) so
+    # that a malformed value is refused when the object is written, as with
+    # upstream's CRDs, rather than later when the operator creates the Pod.
+    node_sel = obj("Hard requirement: the node must match one of the terms.", {
+        "nodeSelectorTerms": array("Terms, ORed.", node_selector_term(None), list_type="atomic"),
+    }, required=["nodeSelectorTerms"])
+    node_sel["x-kubernetes-map-type"] = "atomic"
+    return commented(obj(desc, {
+        "nodeAffinity": obj("Which nodes the pods may or should run on.", {
+            "preferredDuringSchedulingIgnoredDuringExecution": array(
+                "Soft preferences, each with a weight.", obj(None, {
+                    "preference": node_selector_term("The node term."),
+                    "weight": integer("Weight, 1 to 100."),
+                }, required=["preference", "weight"]), list_type="atomic"),
+            "requiredDuringSchedulingIgnoredDuringExecution": node_sel,
+        }),
+        "podAffinity": pod_affinity("Run near pods matching these terms."),
+        "podAntiAffinity": pod_affinity("Keep away from pods matching these terms."),
+    }), "corev1.Affinity, in full: bad values are refused on write, not when the Pod is made.")
 
 
 def tolerations(desc="Tolerations that let the pods schedule onto tainted nodes."):
     # corev1.Toleration: five scalar fields, spelled out in full.
-    return array(desc, obj(None, {
+    return commented(array(desc, obj(None, {
         "effect": string("Taint effect to match: NoSchedule, PreferNoSchedule or NoExecute; empty matches all."),
         "key": string("Taint key to match; empty with operator Exists matches every taint."),
         "operator": string("Exists or Equal (the default)."),
         "tolerationSeconds": integer("For NoExecute: how long the pod stays bound after the taint appears.",
                                      fmt="int64"),
         "value": string("Taint value to match when operator is Equal."),
-    }))
+    })), "corev1.Toleration list, in full (five scalar fields).")
 
 
 def local_object_references(desc):
-    return array(desc, {
+    return commented(array(desc, {
         "description": "Name of a Secret in the same namespace.",
         "type": "object",
         "properties": {
             "name": string("Name of the referenced object.", default=""),
         },
         "x-kubernetes-map-type": "atomic",
-    })
+    }), "corev1.LocalObjectReference list, in full.")
 
 
 def conditions():

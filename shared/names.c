@@ -472,7 +472,8 @@ pool_indexed(char **out, const char *prefix,
 		return mg_err_set(err, MG_EINVAL,
 				  "%s index %ld for pool '%s' in cell '%s' is negative",
 				  what, index, pool, cell);
-	join(&base, MG_NAME_POD, parts, pool_parts(parts, key, pool, cell, NULL));
+	join(&base, MG_NAME_POD, parts,
+	     pool_parts(parts, key, pool, cell, NULL));
 	*out = mg_xasprintf("%s%s-%ld", prefix, base, index);
 	free(base);
 	return MG_OK;

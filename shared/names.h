@@ -44,9 +44,12 @@ struct mg_err;
 /* Hex digits in a name hash: 4 bytes of FNV-1a 32-bit. */
 #define MG_NAME_HASH_LEN 8
 
-/* Kubernetes limits used for checks. */
-#define MG_NAME_DNS_LABEL_MAX     63  /* DNS-1123/1035 label: Services, hostnames */
-#define MG_NAME_DNS_SUBDOMAIN_MAX 253 /* DNS-1123 subdomain: most object names */
+/*
+ * Kubernetes limits used for checks: a DNS-1123/1035 label (Services,
+ * hostnames) and a DNS-1123 subdomain (most other object names).
+ */
+#define MG_NAME_DNS_LABEL_MAX     63
+#define MG_NAME_DNS_SUBDOMAIN_MAX 253
 
 /* The public gateway TLS Secret written by cert-manager (a fixed name). */
 #define MG_NAME_GATEWAY_TLS_SECRET "generated-certs"

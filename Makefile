@@ -125,6 +125,7 @@ cppcheck:
 	cppcheck --std=c11 --enable=warning,style,performance,portability \
 		--inline-suppr --error-exitcode=1 -q \
 		--suppress=missingIncludeSystem -Ishared \
+		--include=tests/cppcheck.h \
 		shared plugin tui operator
 
 check:

@@ -51,7 +51,6 @@ mg_base64_decode(struct mg_buf *out, const char *s, size_t len)
 
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		int v;
 
 		if (c == '\n' || c == '\r')
 			continue;
@@ -61,7 +60,9 @@ mg_base64_decode(struct mg_buf *out, const char *s, size_t len)
 			pad++;
 			quad[n++] = 0;
 		} else {
-			if (pad || (v = value(c)) < 0)
+			int v = value(c);
+
+			if (pad || v < 0)
 				return MG_EPARSE;
 			quad[n++] = v;
 		}

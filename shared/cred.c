@@ -131,7 +131,7 @@ static char *
 exec_info(const struct mg_kubeconfig *kc, bool interactive)
 {
 	const struct mg_exec_config *ex = kc->exec;
-	cJSON *doc = cJSON_CreateObject(), *spec, *cl;
+	cJSON *doc = cJSON_CreateObject(), *spec;
 	struct mg_buf b = MG_BUF_INIT;
 
 	cJSON_AddStringToObject(doc, "apiVersion", ex->api_version);
@@ -139,7 +139,8 @@ exec_info(const struct mg_kubeconfig *kc, bool interactive)
 	spec = cJSON_AddObjectToObject(doc, "spec");
 	cJSON_AddBoolToObject(spec, "interactive", interactive);
 	if (ex->provide_cluster_info) {
-		cl = cJSON_AddObjectToObject(spec, "cluster");
+		cJSON *cl = cJSON_AddObjectToObject(spec, "cluster");
+
 		cJSON_AddStringToObject(cl, "server", kc->server);
 		if (kc->tls_server_name)
 			cJSON_AddStringToObject(cl, "tls-server-name", kc->tls_server_name);

@@ -232,7 +232,6 @@ apply_auth(struct mg_kube *k, CURL *h, struct curl_slist **hdrs, bool refresh,
 {
 	const struct mg_kubeconfig *kc = k->kc;
 	const char *token = kc->token;
-	char *header;
 
 	if (kc->exec) {
 		if (refresh || !mg_cred_valid(&k->cred, time(NULL))) {
@@ -255,7 +254,7 @@ apply_auth(struct mg_kube *k, CURL *h, struct curl_slist **hdrs, bool refresh,
 			return MG_EAUTH;
 	}
 	if (token) {
-		header = mg_xasprintf("Authorization: Bearer %s", token);
+		char *header = mg_xasprintf("Authorization: Bearer %s", token);
 		*hdrs = curl_slist_append(*hdrs, header);
 		mg_free_secret(header);
 	} else if (kc->username) {
@@ -316,11 +315,11 @@ mg_kube_status_err(long http_status, const char *body, size_t len,
 		/* Not a Status (a proxy, a load balancer): show its start,
 		 * printable characters only. */
 		char snip[160];
-		size_t i, n = len < sizeof(snip) - 1 ? len : sizeof(snip) - 1;
+		size_t i;
 
-		for (i = 0; i < n; i++)
+		for (i = 0; i < len && i < sizeof(snip) - 1; i++)
 			snip[i] = (body[i] >= 0x20 && body[i] < 0x7f) ? body[i] : ' ';
-		snip[n] = '\0';
+		snip[i] = '\0';
 		rc = mg_err_set(err, code_for(code), "the server answered %ld: %s",
 				http_status, snip);
 	} else {
@@ -673,7 +672,7 @@ mg_kube_delete(struct mg_kube *k, const struct mg_kube_res *res,
 	       cJSON **out, struct mg_err *err)
 {
 	struct mg_buf p = MG_BUF_INIT;
-	cJSON *del = cJSON_CreateObject(), *pre;
+	cJSON *del = cJSON_CreateObject();
 	char *body;
 	int rc;
 
@@ -682,7 +681,8 @@ mg_kube_delete(struct mg_kube *k, const struct mg_kube_res *res,
 	if (opts && opts->propagation)
 		cJSON_AddStringToObject(del, "propagationPolicy", opts->propagation);
 	if (opts && (opts->uid || opts->resource_version)) {
-		pre = cJSON_AddObjectToObject(del, "preconditions");
+		cJSON *pre = cJSON_AddObjectToObject(del, "preconditions");
+
 		if (opts->uid)
 			cJSON_AddStringToObject(pre, "uid", opts->uid);
 		if (opts->resource_version)

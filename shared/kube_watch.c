@@ -277,7 +277,6 @@ start(struct mg_watch *w, bool list)
 	struct mg_kube *k = w->loop->k;
 	struct mg_buf url = MG_BUF_INIT;
 	struct mg_err err = MG_ERR_INIT;
-	char num[32];
 
 	end_request(w);
 	mg_buf_reset(&w->body);
@@ -290,6 +289,8 @@ start(struct mg_watch *w, bool list)
 		mg_kube_add_query(&url, "watch", "1");
 		mg_kube_add_query(&url, "allowWatchBookmarks", "true");
 		mg_kube_add_query(&url, "resourceVersion", w->rv);
+		char num[32];
+
 		snprintf(num, sizeof(num), "%d", w->timeout_s);
 		mg_kube_add_query(&url, "timeoutSeconds", num);
 	}

@@ -298,7 +298,6 @@ emit_node(yaml_emitter_t *em, const cJSON *it, int depth)
 {
 	yaml_event_t ev;
 	const cJSON *c;
-	char num[64];
 
 	if (depth > MAX_DEPTH)
 		return -1;
@@ -333,6 +332,8 @@ emit_node(yaml_emitter_t *em, const cJSON *it, int depth)
 	if (cJSON_IsString(it))
 		return emit_string(em, it->valuestring);
 	if (cJSON_IsNumber(it)) {
+		char num[64];
+
 		format_number(num, sizeof(num), it->valuedouble);
 		return emit_scalar(em, YAML_INT_TAG, num,
 				   YAML_PLAIN_SCALAR_STYLE);

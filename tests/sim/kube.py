@@ -8,6 +8,7 @@ import base64
 import http.client
 import json
 import os
+import socket
 import ssl
 import tempfile
 import threading
@@ -261,14 +262,16 @@ class Client:
 
     def watch_pods(self, namespace, selector, rv, stop, timeout_s=300):
         """Yield watch events (dicts with type and object) until the server
-        closes the stream or stop is set.  Raises Gone on 410."""
+        ends the stream (after timeout_s) or stop is set.  Raises Gone on
+        410.  Reads block; self.close_watch() (from another thread) ends a
+        read at once."""
         params = {"watch": "1", "allowWatchBookmarks": "true", "resourceVersion": rv,
                   "timeoutSeconds": str(timeout_s)}
         if selector:
             params["labelSelector"] = selector
         path = self.cfg.prefix + self.pods_path(namespace) + "?" + urllib.parse.urlencode(params)
-        # the socket timeout bounds each read so `stop` is honoured promptly
-        conn = self._conn(1.0)
+        conn = self._conn(timeout_s + 30)
+        self._watch_conn = conn
         try:
             conn.request("GET", path, headers=self._headers())
             resp = conn.getresponse()
@@ -276,32 +279,31 @@ class Client:
                 raise Gone()
             if resp.status >= 300:
                 raise ApiError(resp.status, resp.read().decode("utf-8", "replace"))
-            buf = b""
             while not stop.is_set():
-                try:
-                    chunk = resp.read1(65536)
-                except TimeoutError:
-                    continue
-                except OSError as e:
-                    if "timed out" in str(e):
-                        continue
-                    raise
-                if not chunk:
+                line = resp.readline()
+                if not line:
                     return
-                buf += chunk
-                while b"\n" in buf:
-                    line, buf = buf.split(b"\n", 1)
-                    if not line.strip():
-                        continue
-                    ev = json.loads(line)
-                    if ev.get("type") == "ERROR":
-                        st = ev.get("object") or {}
-                        if st.get("code") == 410:
-                            raise Gone()
-                        raise ApiError(int(st.get("code") or 500), json.dumps(st))
-                    yield ev
+                if not line.strip():
+                    continue
+                ev = json.loads(line)
+                if ev.get("type") == "ERROR":
+                    st = ev.get("object") or {}
+                    if st.get("code") == 410:
+                        raise Gone()
+                    raise ApiError(int(st.get("code") or 500), json.dumps(st))
+                yield ev
         finally:
+            self._watch_conn = None
             conn.close()
+
+    def close_watch(self):
+        conn = getattr(self, "_watch_conn", None)
+        sock = conn.sock if conn is not None else None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 class PodFollower(threading.Thread):
@@ -319,6 +321,12 @@ class PodFollower(threading.Thread):
         self.log = log
         self.stop = threading.Event()
         self.known = {}  # (ns, name) -> pod
+
+    def shutdown(self):
+        self.stop.set()
+        close = getattr(self.client, "close_watch", None)
+        if close:
+            close()
 
     def relist(self):
         lst = self.client.list_pods(self.namespace, self.selector)

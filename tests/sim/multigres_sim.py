@@ -116,6 +116,8 @@ class TopoError(Exception):
 
 
 def log(msg):
+    if os.environ.get("MG_SIM_QUIET"):
+        return
     ts = datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M:%S.%f")[:-3]
     sys.stderr.write("%s multigres-sim: %s\n" % (ts, msg))
     sys.stderr.flush()
@@ -1658,7 +1660,7 @@ def main(argv=None):
         pass
     log("stopping")
     if follower:
-        follower.stop.set()
+        follower.shutdown()
     server.shutdown()
     server.server_close()
     sim.flush(2.0)

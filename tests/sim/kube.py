@@ -12,7 +12,6 @@ import socket
 import ssl
 import tempfile
 import threading
-import time
 import urllib.parse
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

@@ -32,7 +32,9 @@ sys.path.insert(0, HERE)
 
 import etcd as etcdmod  # noqa: E402
 import kube  # noqa: E402
-import multigres_sim as ms  # noqa: E402
+import admin as adm  # noqa: E402
+import multigres_sim as cli  # noqa: E402
+import simcore as ms  # noqa: E402
 import pb  # noqa: E402
 
 SIM = os.path.join(HERE, "multigres_sim.py")
@@ -343,11 +345,11 @@ class TestPodParsing(unittest.TestCase):
         self.assertEqual(ms.pod_state(make_pod("a", deleting=True)), "terminating")
 
     def test_fault_flags(self):
-        self.assertEqual(ms.parse_fault("topo-down"), ("topoDown", True))
-        self.assertEqual(ms.parse_fault("slow-switchover=2.5"), ("slowSwitchover", 2.5))
-        self.assertEqual(ms.parse_fault("switch-fail"), ("switchFail", "simulated failure"))
-        self.assertEqual(ms.parse_fault("quarantine=a,b"), ("quarantine", ["a", "b"]))
-        self.assertRaises(Exception, ms.parse_fault, "no-such-fault")
+        self.assertEqual(cli.parse_fault("topo-down"), ("topoDown", True))
+        self.assertEqual(cli.parse_fault("slow-switchover=2.5"), ("slowSwitchover", 2.5))
+        self.assertEqual(cli.parse_fault("switch-fail"), ("switchFail", "simulated failure"))
+        self.assertEqual(cli.parse_fault("quarantine=a,b"), ("quarantine", ["a", "b"]))
+        self.assertRaises(Exception, cli.parse_fault, "no-such-fault")
 
 
 class TestKubeconfig(unittest.TestCase):
@@ -486,7 +488,7 @@ class EtcdCase(unittest.TestCase):
         kw["faults"].setdefault("backupDuration", 0.2)
         sim = ms.Sim(etcd_url or self.etcd.url, self.root, **kw)
         sim.start()
-        srv = ms.AdminServer(sim, 0)
+        srv = adm.AdminServer(sim, 0)
         threading.Thread(target=srv.serve_forever, daemon=True).start()
         self.servers.append((srv, sim))
         self.url = srv.url
@@ -916,6 +918,22 @@ class TestAdminAPI(EtcdCase):
         self.assertEqual(self.get("/api/v1/jobs/nope")[0], 404)
         st, body = self.post("/api/v1/backups", {"database": "nope", "tableGroup": "default"})
         self.assertEqual((st, body["code"]), (400, 9))
+
+    def test_keep_alive_after_unread_bodies(self):
+        self.new_sim()
+        conn = http.client.HTTPConnection("127.0.0.1", int(self.url.rsplit(":", 1)[1]), timeout=5)
+        try:
+            for path in ("/nope", "/api/v1/cells/x", "/multiadmin.MultiadminService/Nope"):
+                conn.request("POST", path, body=b'{"a": 1}',
+                             headers={"Content-Type": "application/json"})
+                r = conn.getresponse()
+                r.read()
+                self.assertIn(r.status, (404, 405))
+            conn.request("GET", "/api/v1/cells")
+            r = conn.getresponse()
+            self.assertEqual((r.status, json.loads(r.read())), (200, {"names": []}))
+        finally:
+            conn.close()
 
     def test_control_api(self):
         self.new_sim()

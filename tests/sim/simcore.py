@@ -752,7 +752,8 @@ class Sim:
                 "orphanKeys": sorted(self.dead_keys),
                 "backups": {"/".join(k): [b["backup_id"] for b in v]
                             for k, v in sorted(self.backups.items())},
-                "jobs": {k: dict(v) for k, v in self.jobs.items()},
+                "jobs": {k: pb.to_json("GetBackupJobStatusResponse", v, False)
+                         for k, v in self.jobs.items()},
             }
 
     def live_pooler_by_key(self, key):

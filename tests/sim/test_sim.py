@@ -600,13 +600,13 @@ class TestTopology(EtcdCase):
         self.assertEqual(left, sorted([names["pool-0"], names["pool-2"]]))
 
     def test_primary_deleted_fails_over(self):
-        self.new_sim()
+        self.new_sim(faults={"switchDelay": 1.0})
         names = self.three_pods()
         t0 = time.monotonic()
         self.add(make_pod("pool-0"), kind="DELETED")
         self.assertEqual(self.primaries(), [])  # gone, nobody promoted yet
         wait_until(lambda: self.primaries() == [names["pool-1"]], 5, what="failover")
-        self.assertGreaterEqual(time.monotonic() - t0, 0.25)
+        self.assertGreaterEqual(time.monotonic() - t0, 0.95)
         r = [r for r in self.records().values() if r["id"]["name"] == names["pool-1"]][0]
         self.assertEqual(r["routing_state"]["rule"]["coordinator_term"], 2)
 
@@ -759,7 +759,7 @@ class TestAdminAPI(EtcdCase):
         self.assertEqual(self.get("/api/v1/poolers/zone1/nope/status")[0], 404)
 
     def test_switch_primary_answers_first_then_moves(self):
-        self.new_sim(faults={"switchDelay": 0.6})
+        self.new_sim(faults={"switchDelay": 1.0})
         names = self.three_pods()
         old = names["pool-0"]
         t0 = time.monotonic()
@@ -769,7 +769,7 @@ class TestAdminAPI(EtcdCase):
         self.assertEqual(st, 200)
         self.assertEqual(body, {"oldLeaderId": {"component": "MULTIPOOLER", "cell": "zone1",
                                                 "name": old}})
-        self.assertLess(answered, 0.5)
+        self.assertLess(answered, 0.9)
         # right after the answer: the old primary still holds the role, draining
         by_name = {r["id"]["name"]: r for r in self.records().values()}
         self.assertEqual(self.primaries(), [old])
@@ -777,7 +777,7 @@ class TestAdminAPI(EtcdCase):
         new = wait_until(lambda: [n for n in self.primaries() if n != old], 5,
                          what="new primary")
         moved = time.monotonic() - t0
-        self.assertGreaterEqual(moved, 0.55)
+        self.assertGreaterEqual(moved, 0.95)
         wait_until(lambda: self.primaries() == new, 5, what="old primary demoted")
         by_name = {r["id"]["name"]: r for r in self.records().values()}
         self.assertEqual(by_name[new[0]]["routing_state"]["rule"]["coordinator_term"], 2)

@@ -398,6 +398,33 @@ users:
         finally:
             os.unlink(f.name)
 
+    @unittest.skipUnless(shutil.which("openssl"), "no openssl to make a client certificate")
+    def test_client_certificate_loads(self):
+        d = tempfile.mkdtemp(prefix="mgsim-cert-")
+        try:
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                            "-keyout", d + "/k.pem", "-out", d + "/c.pem", "-days", "1",
+                            "-subj", "/CN=test"], check=True, capture_output=True)
+            b64 = {n: base64.b64encode(open(d + "/" + n, "rb").read()).decode()
+                   for n in ("k.pem", "c.pem")}
+            kc = d + "/kubeconfig"
+            with open(kc, "w") as f:
+                f.write("clusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\n"
+                        "    certificate-authority-data: %s\n"
+                        "users:\n- name: u\n  user:\n    client-certificate-data: %s\n"
+                        "    client-key-data: %s\n"
+                        "contexts:\n- name: x\n  context:\n    cluster: c\n    user: u\n"
+                        "current-context: x\n" % (b64["c.pem"], b64["c.pem"], b64["k.pem"]))
+            before = set(os.listdir(tempfile.gettempdir()))
+            cfg = kube.Config(kc)
+            ctx = cfg.ssl_context()
+            self.assertTrue(ctx.check_hostname)
+            # the key material went through a private temp dir that is gone again
+            self.assertEqual({n for n in os.listdir(tempfile.gettempdir())
+                              if n.startswith("mgsim-") and n not in before}, set())
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
     def test_yaml_subset(self):
         doc = kube.parse_yaml("a: 1\nb:\n  - x\n  - 'y z'\nc:\n  d: \"q:r\"\n  e: https://h:1/p\n"
                               "f: []\ng: true # comment\n")
@@ -1036,6 +1063,16 @@ class ApiServer:
             except Exception:
                 return None
         wait_until(ready, 90, 0.5, what="kube-apiserver")
+        # now that the serving certificate exists, verify it instead of skipping TLS checks
+        with open(d + "/certs/apiserver.crt", "rb") as f:
+            ca = base64.b64encode(f.read()).decode()
+        with open(self.kubeconfig) as f:
+            text = f.read()
+        with open(self.kubeconfig, "w") as f:
+            f.write(text.replace("    insecure-skip-tls-verify: true\n",
+                                 "    certificate-authority-data: %s\n" % ca))
+        if not ready():
+            raise RuntimeError("API server not reachable with its CA")
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

@@ -31,8 +31,11 @@ written by someone else stays as written until the sim itself changes it),
 and timeouts: where the real multiadmin waits ~15 s for an unreachable etcd,
 the sim fails at once.
 
-Only the Python 3 standard library is used.  Run with --help for the flags;
-README.md beside this file describes the control API.
+Only the Python 3 standard library is used.  This file is the command line;
+simcore.py holds the poolers and elections, admin.py the HTTP API, pb.py the
+protobuf codec, etcd.py and kube.py the clients.  Run with --help for the
+flags; README.md beside this file describes keys, routes, faults and the
+control API.
 """
 
 import argparse

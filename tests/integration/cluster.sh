@@ -136,6 +136,13 @@ ok "operator may not read rolebindings" forbidden kc_operator -n "$ns" get roleb
 ok "admin may delete nodes (dry run)" kc delete node mg-node-a1 --dry-run=server
 
 # ---- namespace deletion ----------------------------------------------------------
+# Slow by design: the namespace controller starts 5 s after the delete
+# (hard-coded), and requeues after half the grace period of the pods it
+# deleted (30 s by default) or ~8 s for finalizers (PVCs), even though kwok
+# and the controllers are done at once. Pods go first here to spare the
+# 15 s; suites should delete their namespaces without waiting for them.
+ok "delete the StatefulSet" kc -n "$ns" delete statefulset db --wait=false
+eventually 60 "its pods are garbage-collected" gone pods
 ok "delete the test namespace" kc delete namespace "$ns" --wait=false
 ns_gone() { ! kc get namespace "$ns" -o name >/dev/null 2>&1; }
 eventually 90 "the namespace and everything in it is gone" ns_gone

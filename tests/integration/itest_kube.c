@@ -147,13 +147,47 @@ test_list_pages(void **state)
 	cJSON_Delete(list);
 }
 
+/* Compacts etcd up to its current revision. */
+static void
+compact_etcd(void)
+{
+	struct mg_err err = MG_ERR_INIT;
+	cJSON *cm = NULL;
+	char *cmd;
+
+	create_cm("compact-mark", "mark", "x");
+	check(mg_kube_get(k, &cms, "compact-mark", NULL, &cm, &err), &err);
+	cmd = mg_xasprintf("curl -sf -X POST %s/v3/kv/compaction -d '{\"revision\":\"%s\",\"physical\":true}' >/dev/null",
+			   getenv("MG_TEST_ETCD"), mg_json_str(cm, "metadata.resourceVersion"));
+	assert_int_equal(system(cmd), 0);
+	check(mg_kube_delete(k, &cms, "compact-mark", NULL, NULL, &err), &err);
+	free(cmd);
+	cJSON_Delete(cm);
+}
+
+static void
+restart_apiserver(void)
+{
+	const char *scripts = getenv("MG_TEST_CLUSTER_SCRIPTS");
+	char *cmd = mg_xasprintf("%s/restart-apiserver '%s'", scripts ? scripts : "tests/cluster",
+				 getenv("MG_TEST_CLUSTER_DIR"));
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+/*
+ * Since 1.34 the API server answers continue tokens from its watch-cache
+ * snapshots, which a compaction of etcd does not touch; after a restart
+ * the snapshots are gone and the token must be read from etcd: 410.
+ */
 static void
 test_continue_after_compaction_is_gone(void **state)
 {
 	struct mg_err err = MG_ERR_INIT;
 	struct mg_buf p = MG_BUF_INIT, body = MG_BUF_INIT;
-	cJSON *page = NULL, *cm = NULL;
-	char *cmd, *esc;
+	cJSON *page = NULL;
+	char *esc;
 	const char *cont;
 	long status = 0;
 
@@ -166,12 +200,8 @@ test_continue_after_compaction_is_gone(void **state)
 	assert_int_equal(mg_json_parse(&page, body.data, body.len, "page", &err), 0);
 	cont = mg_json_str(page, "metadata.continue");
 	assert_non_null(cont);
-	/* Move etcd on and compact everything before now. */
-	create_cm("gone-3", "gone", "x");
-	check(mg_kube_get(k, &cms, "gone-3", NULL, &cm, &err), &err);
-	cmd = mg_xasprintf("curl -sf -X POST %s/v3/kv/compaction -d '{\"revision\":\"%s\",\"physical\":true}' >/dev/null",
-			   getenv("MG_TEST_ETCD"), mg_json_str(cm, "metadata.resourceVersion"));
-	assert_int_equal(system(cmd), 0);
+	compact_etcd();
+	restart_apiserver();
 	esc = curl_easy_escape(NULL, cont, 0);
 	mg_buf_reset(&p);
 	mg_kube_path(&p, &cms, NULL, NULL);
@@ -181,8 +211,6 @@ test_continue_after_compaction_is_gone(void **state)
 	assert_int_equal(status, 410);
 	assert_string_equal(err.reason, "Expired");
 	curl_free(esc);
-	free(cmd);
-	cJSON_Delete(cm);
 	cJSON_Delete(page);
 	mg_buf_release(&p);
 	mg_buf_release(&body);
@@ -435,12 +463,11 @@ test_watch_bookmarks_and_restart(void **state)
 {
 	struct mg_err err = MG_ERR_INIT;
 	struct mg_kube_loop *l = NULL;
-	struct mg_watch_opts wo = { .label_selector = "itest=watch", .timeout_s = 2 };
+	struct mg_watch_opts wo = { .label_selector = "itest=watch", .timeout_s = 6 };
 	struct mg_patch_opts merge = { MG_PATCH_MERGE, NULL, false, NULL, false };
 	struct tally t = { MG_BUF_INIT, 0, 0, 0, 0, 0, 0 };
-	const char *scripts = getenv("MG_TEST_CLUSTER_SCRIPTS");
-	char *cmd;
 	cJSON *out = NULL;
+	int before;
 
 	(void)state;
 	create_cm("w-a", "watch", "before");
@@ -454,23 +481,35 @@ test_watch_bookmarks_and_restart(void **state)
 	cJSON_Delete(out);
 	spin(l, &t, three_events, 10000);
 	assert_string_equal(t.log.data, "ADDED w-a before;ADDED w-b before;MODIFIED w-a changed;");
-	/* timeoutSeconds=2: the server ends each stream with a bookmark. */
-	spin(l, &t, bookmarked, 15000);
+	/* The server sends a bookmark shortly before a stream's
+	 * timeoutSeconds run out, when the store has moved on past what the
+	 * watch saw: a change our selector does not match moves it. */
+	create_cm("w-noise", "noise", "x");
+	spin(l, &t, bookmarked, 20000);
 	assert_true(t.bookmarks >= 1);
 
-	/* Restart the API server; change things while it is away. */
-	cmd = mg_xasprintf("%s/restart-apiserver '%s'", scripts ? scripts : "tests/cluster",
-			   getenv("MG_TEST_CLUSTER_DIR"));
-	assert_int_equal(system(cmd), 0);
+	/*
+	 * While the loop is not reading: a change, a compaction, a restart.
+	 * The resumed watch asks for a revision the new server no longer
+	 * has: 410, relist, and only the differences are delivered.
+	 */
+	check(mg_kube_patch(k, &cms, "w-b", &merge, "{\"data\":{\"v\":\"mid\"}}", &out, &err), &err);
+	cJSON_Delete(out);
+	compact_etcd();
+	restart_apiserver();
+	before = t.added + t.modified + t.deleted;
 	check(mg_kube_patch(k, &cms, "w-b", &merge, "{\"data\":{\"v\":\"after\"}}", &out, &err), &err);
 	cJSON_Delete(out);
 	check(mg_kube_delete(k, &cms, "w-a", NULL, NULL, &err), &err);
 	create_cm("w-c", "watch", "after");
 	spin(l, &t, after_restart, 30000);
 	assert_true(after_restart(&t));
-	/* Every change exactly once: 3 before, 3 after. */
-	assert_int_equal(t.added + t.modified + t.deleted, 6);
-	free(cmd);
+	assert_true(t.synced >= 2); /* it relisted */
+	/* No event twice: w-b once (mid folded into after, or both if the
+	 * mid one was read before the cut), w-a deleted once, w-c once. */
+	assert_in_range(t.added + t.modified + t.deleted - before, 3, 4);
+	assert_null(strstr(strstr(t.log.data, "DELETED w-a") + 1, "DELETED w-a"));
+	assert_null(strstr(strstr(t.log.data, "ADDED w-c") + 1, "ADDED w-c"));
 	mg_kube_loop_free(l);
 	mg_buf_release(&t.log);
 }

@@ -136,6 +136,14 @@ check:
 testbins:
 	tests/cluster/build
 
+# The main job: a local control plane with the CRDs, the data-plane
+# simulator and a sample cluster, then `kubectl multigres status`.
+sandbox: all
+	tests/sandbox up
+
+sandbox-down:
+	tests/sandbox down
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/man/man8

@@ -1145,9 +1145,17 @@ class TestWithApiServer(unittest.TestCase):
         del pod["status"]
         base = "/api/v1/namespaces/%s/pods" % self.ns
         self.kc.request("POST", base, pod)
-        # no kubelet here: do what kwok would and mark the pod Running
-        self.kc.request("PUT", base + "/" + name + "/status", dict(
-            self.kc.request("GET", base + "/" + name), status={"phase": "Running"}))
+        # no kubelet here: do what kwok would and mark the pod Running. On
+        # the full test cluster the scheduler and kwok write the pod too:
+        # read it again and retry on a conflict.
+        for attempt in range(20):
+            try:
+                self.kc.request("PUT", base + "/" + name + "/status", dict(
+                    self.kc.request("GET", base + "/" + name), status={"phase": "Running"}))
+                return
+            except kube.ApiError as e:
+                if e.status != 409 or attempt == 19:
+                    raise
 
     def delete_pod(self, name):
         self.kc.request("DELETE", "/api/v1/namespaces/%s/pods/%s?gracePeriodSeconds=0"

@@ -49,7 +49,6 @@ struct mg_err;
 #define MG_DRAIN_REQUEUE_SEC 2
 
 /* "2006-01-02T15:04:05Z": the form the operator writes. */
-#define MG_DRAIN_TIME_LEN 20
 
 enum mg_drain_state {
 	MG_DRAIN_NONE,               /* no state annotation (or an empty one) */
@@ -74,24 +73,7 @@ const char *mg_drain_state_name(enum mg_drain_state state);
  */
 enum mg_drain_state mg_drain_state_parse(const char *value);
 
-/*
- * Parses an RFC 3339 time as Go's time.Parse(time.RFC3339, s) accepts it:
- * "YYYY-MM-DDTHH:MM:SS", an optional fraction ('.' or ',' and digits,
- * nanoseconds kept), then "Z" or "+hh:mm"/"-hh:mm" (offset hour up to 24,
- * minute up to 60). Year 0000-9999, real calendar days, hour 0-23 (one or
- * two digits), minute and second 0-59. MG_EPARSE naming the value
- * otherwise; *out is only written on success.
- */
-int mg_drain_time_parse(const char *s, struct timespec *out,
-			struct mg_err *err);
-
-/*
- * Writes t as "YYYY-MM-DDTHH:MM:SSZ" (UTC, whole seconds) into out, the
- * form the operator stamps into requested-at. MG_EINVAL when the year is
- * outside 0000-9999.
- */
-int mg_drain_time_format(char out[MG_DRAIN_TIME_LEN + 1], time_t t,
-			 struct mg_err *err);
+/* Times (requested-at) are read and written with timeutil.h. */
 
 /* A pod's role as the Shard's status.podRoles gives it. */
 enum mg_drain_role {
@@ -145,7 +127,7 @@ enum mg_drain_action {
 	/* Set the state annotation to mg_drain_state_name(next). */
 	MG_DRAIN_ACT_SET_STATE = 1u << 1,
 	/* In the same patch, set requested-at to
-	 * mg_drain_time_format(now). */
+	 * mg_time_format(now). */
 	MG_DRAIN_ACT_SET_REQUESTED_AT = 1u << 2,
 	/* Count multigres_operator_drain_operations_total{result="success"}. */
 	MG_DRAIN_ACT_COUNT_SUCCESS = 1u << 3,

@@ -1,85 +1,157 @@
 #include "compat.h"
 #include "timeutil.h"
 
-#include <ctype.h>
+#include <assert.h>
 
 #include "err.h"
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian), no timezone games. */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
+
+static bool
+is_leap(long y)
 {
-	int64_t era;
-	unsigned yoe, doy, doe;
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int
+days_in(int month, long year)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30,
+				    31, 31, 30, 31, 30, 31 };
+
+	return month == 2 && is_leap(year) ? 29 : days[month - 1];
+}
+
+/*
+ * Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (the usual era-based civil-to-days conversion).
+ */
+static long long
+days_from_civil(long y, int m, int d)
+{
+	long long era, yoe, doy, doe;
 
 	y -= m <= 2;
 	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
+	yoe = y - era * 400;
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
+	return era * 146097 + doe - 719468;
+}
+
+/* Reads exactly n digits at *p into *v; advances *p. */
+static bool
+digits(const char **p, int n, long *v)
+{
+	long x = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if ((*p)[i] < '0' || (*p)[i] > '9')
+			return false;
+		x = x * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*v = x;
+	return true;
 }
 
 static bool
-digits(const char *s, int n, int *out)
+lit(const char **p, char c)
 {
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
+	if (**p != c)
+		return false;
+	(*p)++;
 	return true;
+}
+
+int
+mg_time_parse_ts(const char *s, struct timespec *out, struct mg_err *err)
+{
+	const char *p = s;
+	long year, month, day, hour, min, sec, oh = 0, om = 0, nsec = 0;
+	long long t;
+	int sign = 0, nd;
+
+	assert(s && out);
+	if (!digits(&p, 4, &year) || !lit(&p, '-') ||
+	    !digits(&p, 2, &month) || !lit(&p, '-') || !digits(&p, 2, &day) ||
+	    !lit(&p, 'T'))
+		goto bad;
+	/* Go's layout "15" takes one or two digits for the hour. */
+	if (!digits(&p, 1, &hour))
+		goto bad;
+	if (*p >= '0' && *p <= '9')
+		hour = hour * 10 + (*p++ - '0');
+	if (!lit(&p, ':') || !digits(&p, 2, &min) || !lit(&p, ':') ||
+	    !digits(&p, 2, &sec))
+		goto bad;
+	if ((*p == '.' || *p == ',') && p[1] >= '0' && p[1] <= '9') {
+		/* Nanoseconds from the first nine digits; the rest are
+		 * read and dropped. */
+		p++;
+		for (nd = 0; *p >= '0' && *p <= '9'; p++, nd++)
+			if (nd < 9)
+				nsec = nsec * 10 + (*p - '0');
+		for (; nd < 9; nd++)
+			nsec *= 10;
+	}
+	if (*p == 'Z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		if (!digits(&p, 2, &oh) || !lit(&p, ':') ||
+		    !digits(&p, 2, &om) || oh > 24 || om > 60)
+			goto bad;
+	} else {
+		goto bad;
+	}
+	if (*p != '\0' || month < 1 || month > 12 || day < 1 ||
+	    day > days_in((int)month, year) || hour > 23 || min > 59 ||
+	    sec > 59)
+		goto bad;
+
+	t = days_from_civil(year, (int)month, (int)day) * 86400LL +
+	    hour * 3600 + min * 60 + sec;
+	/* Local time = UTC + offset, so UTC = local - offset. */
+	t -= sign * (oh * 3600 + om * 60);
+	out->tv_sec = (time_t)t;
+	out->tv_nsec = nsec;
+	return MG_OK;
+bad:
+	return mg_err_set(err, MG_EPARSE, "'%s' is not an RFC 3339 time", s);
+}
+
+int
+mg_time_format(char out[MG_TIME_LEN + 1], time_t t,
+		     struct mg_err *err)
+{
+	char tmp[64]; /* room for any int, so the compiler sees no cut */
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || tm.tm_year < -1900 ||
+	    tm.tm_year > 9999 - 1900) {
+		out[0] = '\0';
+		return mg_err_set(err, MG_EINVAL,
+				  "time %lld is outside the years 0000-9999",
+				  (long long)t);
+	}
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec);
+	assert(strlen(tmp) == MG_TIME_LEN);
+	memcpy(out, tmp, MG_TIME_LEN + 1);
+	return MG_OK;
 }
 
 int
 mg_time_parse(const char *s, time_t *out)
 {
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	const char *p;
+	struct timespec ts;
+	int rc = mg_time_parse_ts(s, &ts, NULL);
 
-	if (!s || strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' ||
-	    !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &d) ||
-	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) ||
-	    s[16] != ':' || !digits(s + 17, 2, &sec))
-		return MG_EPARSE;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return MG_EPARSE;
-	p = s + 19;
-	if (*p == '.') {
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return MG_EPARSE;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p == '+' ? 1 : -1;
-		if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om))
-			return MG_EPARSE;
-		p += 6;
-	} else {
-		return MG_EPARSE;
-	}
-	if (*p)
-		return MG_EPARSE;
-	*out = (time_t)(days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-			h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60));
-	return 0;
-}
-
-void
-mg_time_format(time_t t, char *out, size_t n)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!rc)
+		*out = ts.tv_sec;
+	return rc;
 }
 
 int64_t

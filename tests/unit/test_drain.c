@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "drain.h"
+#include "timeutil.h"
 #include "err.h"
 #include "labels.h"
 
@@ -350,7 +351,7 @@ test_step_walk(void **state)
 		MG_DRAIN_REQUESTED, MG_DRAIN_DRAINING, MG_DRAIN_ACKNOWLEDGED,
 		MG_DRAIN_READY_FOR_DELETION,
 	};
-	char stamp[MG_DRAIN_TIME_LEN + 1];
+	char stamp[MG_TIME_LEN + 1];
 	struct timespec now = { NOW, 0 };
 	struct mg_drain_result r;
 	size_t i;
@@ -360,7 +361,7 @@ test_step_walk(void **state)
 		mg_drain_step(&pod, MG_DRAIN_MODE_RECONCILE, now, &r);
 		assert_int_equal(r.next, want[i]);
 		if (r.actions & MG_DRAIN_ACT_SET_REQUESTED_AT) {
-			assert_int_equal(mg_drain_time_format(stamp, now.tv_sec,
+			assert_int_equal(mg_time_format(stamp, now.tv_sec,
 							      NULL),
 					 MG_OK);
 			pod.requested_at = stamp;
@@ -678,7 +679,7 @@ test_time_parse(void **state)
 	for (i = 0; i < ARRAY_SIZE(time_cases); i++) {
 		struct timespec ts = { 42, 42 };
 		struct mg_err err = MG_ERR_INIT;
-		int rc = mg_drain_time_parse(time_cases[i].s, &ts, &err);
+		int rc = mg_time_parse_ts(time_cases[i].s, &ts, &err);
 
 		if (time_cases[i].ok) {
 			if (rc != MG_OK || (long long)ts.tv_sec !=
@@ -705,22 +706,22 @@ test_time_format_round_trip(void **state)
 		"2000-02-29T00:00:00Z", "0000-01-01T00:00:00Z",
 		"9999-12-31T23:59:59Z", "1969-12-31T23:59:59Z",
 	};
-	char out[MG_DRAIN_TIME_LEN + 1];
+	char out[MG_TIME_LEN + 1];
 	struct mg_err err = MG_ERR_INIT;
 	struct timespec ts;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(secs); i++) {
-		assert_int_equal(mg_drain_time_format(out, (time_t)secs[i],
+		assert_int_equal(mg_time_format(out, (time_t)secs[i],
 						      NULL),
 				 MG_OK);
 		assert_string_equal(out, want[i]);
-		assert_int_equal(mg_drain_time_parse(out, &ts, NULL), MG_OK);
+		assert_int_equal(mg_time_parse_ts(out, &ts, NULL), MG_OK);
 		assert_int_equal((long long)ts.tv_sec, secs[i]);
 		assert_int_equal(ts.tv_nsec, 0);
 	}
-	assert_int_equal(mg_drain_time_format(out, (time_t)253402300800LL,
+	assert_int_equal(mg_time_format(out, (time_t)253402300800LL,
 					      &err),
 			 MG_EINVAL);
 	assert_string_equal(out, "");

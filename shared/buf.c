@@ -120,6 +120,13 @@ mg_buf_addf(struct mg_buf *b, const char *fmt, ...)
 }
 
 void
+mg_buf_rtrim(struct mg_buf *b)
+{
+	while (b->len && strchr(" \t\r\n", b->data[b->len - 1]))
+		b->data[--b->len] = '\0';
+}
+
+void
 mg_buf_consume(struct mg_buf *b, size_t n)
 {
 	if (n >= b->len) {

@@ -40,6 +40,9 @@ int mg_buf_addf(struct mg_buf *b, const char *fmt, ...) MG_PRINTF(2, 3);
 int mg_buf_vaddf(struct mg_buf *b, const char *fmt, va_list ap)
 	MG_PRINTF(2, 0);
 
+/* Removes trailing spaces, tabs and line ends. */
+void mg_buf_rtrim(struct mg_buf *b);
+
 /* Removes the first n bytes. */
 void mg_buf_consume(struct mg_buf *b, size_t n);
 

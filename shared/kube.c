@@ -16,7 +16,6 @@
 #include "xalloc.h"
 
 #define MAX_BODY (512u << 20)  /* one answer */
-#define MAX_LINE (64u << 20)   /* one watch event */
 #define USER_AGENT "kubectl-multigres/" MG_VERSION
 
 struct mg_kube {
@@ -193,7 +192,6 @@ file_token(struct mg_kube *k, struct mg_err *err)
 {
 	struct stat st;
 	struct mg_buf b;
-	size_t n;
 
 	if (stat(k->kc->token_file, &st) != 0) {
 		mg_err_set(err, MG_EAUTH, "token file '%s': %s", k->kc->token_file,
@@ -211,9 +209,7 @@ file_token(struct mg_kube *k, struct mg_err *err)
 		err->code = MG_EAUTH;
 		return NULL;
 	}
-	n = b.len;
-	while (n && strchr(" \t\r\n", b.data[n - 1]))
-		b.data[--n] = '\0';
+	mg_buf_rtrim(&b);
 	mg_free_secret(k->file_token);
 	k->file_token = mg_buf_detach(&b, NULL);
 	k->file_token_st = st;

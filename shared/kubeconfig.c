@@ -626,18 +626,13 @@ static char *
 read_small_file(const char *path)
 {
 	struct mg_buf b;
-	size_t n;
 
 	mg_buf_init(&b, 1 << 20);
 	if (mg_buf_read_file(&b, path, NULL)) {
 		mg_buf_release(&b);
 		return NULL;
 	}
-	n = b.len;
-	while (n && strchr(" \t\r\n", b.data[n - 1]))
-		n--;
-	b.data[n] = '\0';
-	b.len = n;
+	mg_buf_rtrim(&b);
 	return mg_buf_detach(&b, NULL);
 }
 

@@ -43,6 +43,21 @@ test_buf_cap_refuses_and_keeps_content(void **state)
 }
 
 static void
+test_buf_rtrim(void **state)
+{
+	struct mg_buf b = MG_BUF_INIT;
+
+	(void)state;
+	mg_buf_rtrim(&b);
+	assert_int_equal(b.len, 0);
+	mg_buf_adds(&b, " tok en \t\r\n\n");
+	mg_buf_rtrim(&b);
+	assert_string_equal(b.data, " tok en");
+	assert_int_equal(b.len, 7);
+	mg_buf_release(&b);
+}
+
+static void
 test_buf_read_missing_file_names_it(void **state)
 {
 	struct mg_buf b = MG_BUF_INIT;
@@ -79,6 +94,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_grows_and_terminates),
 		cmocka_unit_test(test_buf_cap_refuses_and_keeps_content),
+		cmocka_unit_test(test_buf_rtrim),
 		cmocka_unit_test(test_buf_read_missing_file_names_it),
 		cmocka_unit_test(test_err_prefix_keeps_code),
 	};

@@ -29,7 +29,7 @@ struct known {
 	bool seen;
 };
 
-enum wstate { W_IDLE, W_LISTING, W_WATCHING, W_STOPPED };
+enum wstate { W_IDLE, W_LISTING, W_WATCHING };
 
 struct mg_watch {
 	struct mg_kube_loop *loop;
@@ -435,8 +435,7 @@ list_page_done(struct mg_watch *w)
 	w->healthy = true;
 	w->synced_once = true;
 	w->fn(w->data, MG_WATCH_SYNCED, NULL);
-	if (w->state != W_STOPPED)
-		start(w, false);
+	start(w, false);
 }
 
 /* --- the watch phase ---------------------------------------------------------- */

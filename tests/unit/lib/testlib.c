@@ -67,10 +67,6 @@ mg_test_read(const char *path)
 
 /* --- the scripted HTTPS server ---------------------------------------- */
 
-static int control_port(const struct mg_test_server *s);
-static int control_ports[64];
-static pid_t control_pids[64];
-
 static const char *
 server_script(void)
 {
@@ -134,14 +130,8 @@ mg_test_server_start(struct mg_test_server *s, const char *certdir,
 		MG_BUG("https_server.py did not start");
 	s->pid = pid;
 	s->port = https;
+	s->control_port = ctl;
 	snprintf(s->url, sizeof(s->url), "https://127.0.0.1:%d", https);
-	for (i = 0; i < (int)ARRAY_SIZE(control_ports); i++) {
-		if (!control_pids[i]) {
-			control_pids[i] = pid;
-			control_ports[i] = ctl;
-			break;
-		}
-	}
 	unlink(portfile);
 	free(portfile);
 	free(script);
@@ -155,21 +145,9 @@ mg_test_server_stop(struct mg_test_server *s)
 {
 	if (s->pid <= 0)
 		return;
-	for (int i = 0; i < (int)ARRAY_SIZE(control_ports); i++)
-		if (control_pids[i] == s->pid)
-			control_pids[i] = 0;
 	kill(s->pid, SIGTERM);
 	waitpid(s->pid, NULL, 0);
 	s->pid = 0;
-}
-
-static int
-control_port(const struct mg_test_server *s)
-{
-	for (int i = 0; i < (int)ARRAY_SIZE(control_ports); i++)
-		if (control_pids[i] == s->pid)
-			return control_ports[i];
-	MG_BUG("unknown test server");
 }
 
 static size_t
@@ -184,7 +162,7 @@ control(struct mg_test_server *s, const char *path, const char *body)
 {
 	CURL *c = curl_easy_init();
 	struct mg_buf out = MG_BUF_INIT;
-	char *url = mg_xasprintf("http://127.0.0.1:%d%s", control_port(s), path);
+	char *url = mg_xasprintf("http://127.0.0.1:%d%s", s->control_port, path);
 
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);

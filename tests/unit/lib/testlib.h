@@ -32,7 +32,8 @@ char *mg_test_file_b64(const char *path);
 struct mg_test_server {
 	pid_t pid;
 	int port;
-	char url[64];  /* https://127.0.0.1:PORT */
+	int control_port; /* plain HTTP: scripts and the request log */
+	char url[64];     /* https://127.0.0.1:PORT */
 };
 
 /*

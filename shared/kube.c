@@ -206,7 +206,8 @@ file_token(struct mg_kube *k, struct mg_err *err)
 	if (mg_buf_read_file(&b, k->kc->token_file, err)) {
 		mg_buf_release_secret(&b);
 		mg_err_prefix(err, "token file");
-		err->code = MG_EAUTH;
+		if (err) /* callers may pass no err */
+			err->code = MG_EAUTH;
 		return NULL;
 	}
 	mg_buf_rtrim(&b);

@@ -16,6 +16,7 @@
 #include "json.h"
 #include "kube_internal.h"
 #include "log.h"
+#include "strmap.h"
 #include "timeutil.h"
 #include "xalloc.h"
 
@@ -27,6 +28,7 @@ struct known {
 	char *rv;
 	cJSON *stub; /* what a DELETED found by a relist carries */
 	bool seen;
+	size_t idx;  /* its place in mg_watch.known */
 };
 
 enum wstate { W_IDLE, W_LISTING, W_WATCHING };
@@ -48,8 +50,9 @@ struct mg_watch {
 	struct mg_buf body;   /* a list page, or the partial stream line */
 	char *cont;
 	char *rv;
-	struct known *known;
+	struct known **known;  /* in no order; removal swaps in the last */
 	size_t nknown, aknown;
+	struct mg_strmap by_uid; /* uid -> struct known */
 	unsigned failures;
 	bool gone;            /* the stream said 410: relist */
 	bool stream_data;     /* the current stream delivered something */
@@ -97,11 +100,13 @@ static void
 known_clear(struct mg_watch *w)
 {
 	for (size_t i = 0; i < w->nknown; i++) {
-		free(w->known[i].uid);
-		free(w->known[i].rv);
-		cJSON_Delete(w->known[i].stub);
+		free(w->known[i]->uid);
+		free(w->known[i]->rv);
+		cJSON_Delete(w->known[i]->stub);
+		free(w->known[i]);
 	}
 	free(w->known);
+	mg_strmap_release(&w->by_uid);
 	w->known = NULL;
 	w->nknown = w->aknown = 0;
 }
@@ -155,10 +160,7 @@ mg_kube_loop_free(struct mg_kube_loop *l)
 static struct known *
 known_find(struct mg_watch *w, const char *uid)
 {
-	for (size_t i = 0; i < w->nknown; i++)
-		if (!strcmp(w->known[i].uid, uid))
-			return &w->known[i];
-	return NULL;
+	return mg_strmap_get(&w->by_uid, uid);
 }
 
 static cJSON *
@@ -203,9 +205,12 @@ known_update(struct mg_watch *w, const cJSON *obj)
 		kn->stub = make_stub(obj);
 		return MG_WATCH_MODIFIED;
 	}
+	kn = mg_xmalloc(sizeof(*kn));
+	*kn = (struct known){ mg_xstrdup(uid), mg_xstrdup(rv), make_stub(obj),
+			      true, w->nknown };
 	w->known = mg_xgrow(w->known, sizeof(*w->known), w->nknown + 1, &w->aknown);
-	w->known[w->nknown++] = (struct known){ mg_xstrdup(uid), mg_xstrdup(rv),
-						make_stub(obj), true };
+	w->known[w->nknown++] = kn;
+	mg_strmap_put(&w->by_uid, uid, kn);
 	return MG_WATCH_ADDED;
 }
 
@@ -216,10 +221,13 @@ known_remove(struct mg_watch *w, const char *uid)
 
 	if (!kn)
 		return false;
+	mg_strmap_del(&w->by_uid, uid);
+	w->known[kn->idx] = w->known[--w->nknown];
+	w->known[kn->idx]->idx = kn->idx;
 	free(kn->uid);
 	free(kn->rv);
 	cJSON_Delete(kn->stub);
-	*kn = w->known[--w->nknown];
+	free(kn);
 	return true;
 }
 
@@ -401,7 +409,7 @@ list_page_done(struct mg_watch *w)
 	}
 	if (!w->cont) /* first page: everything known is unseen so far */
 		for (size_t i = 0; i < w->nknown; i++)
-			w->known[i].seen = false;
+			w->known[i]->seen = false;
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(page, "items")) {
 		int ev = known_update(w, it);
 
@@ -418,13 +426,13 @@ list_page_done(struct mg_watch *w)
 	}
 	/* Whatever the list no longer has was deleted while we were away. */
 	for (size_t i = 0; i < w->nknown;) {
-		if (!w->known[i].seen) {
-			cJSON *stub = w->known[i].stub;
+		if (!w->known[i]->seen) {
+			cJSON *stub = w->known[i]->stub;
 
-			w->known[i].stub = NULL;
+			w->known[i]->stub = NULL;
 			w->fn(w->data, MG_WATCH_DELETED, stub);
 			cJSON_Delete(stub);
-			known_remove(w, w->known[i].uid);
+			known_remove(w, w->known[i]->uid);
 			continue;
 		}
 		i++;

@@ -297,6 +297,25 @@ trim(const char **b, const char **e)
 		(*e)--;
 }
 
+/* Is the key of the entry [b, e) ("key=value") one of keys[0..nkeys)? */
+static bool
+is_our_key(const char *b, const char *e, const char *const *keys,
+	   size_t nkeys)
+{
+	const char *eq = memchr(b, '=', (size_t)(e - b));
+	size_t i;
+
+	if (!eq)
+		return false;
+	e = eq;
+	trim(&b, &e);
+	for (i = 0; i < nkeys; i++)
+		if (strlen(keys[i]) == (size_t)(e - b) &&
+		    memcmp(keys[i], b, (size_t)(e - b)) == 0)
+			return true;
+	return false;
+}
+
 /*
  * The operator's OTEL_RESOURCE_ATTRIBUTES entries, split at commas not
  * escaped by a backslash, trimmed, empty ones and those whose key is one
@@ -310,9 +329,7 @@ foreign_attributes(struct mg_buf *out, const char *raw,
 	bool escaped = false;
 
 	for (p = raw;; p++) {
-		const char *b = start, *e = p, *eq, *kb, *ke;
-		size_t i;
-		bool ours = false;
+		const char *b = start, *e = p;
 
 		if (*p && escaped) {
 			escaped = false;
@@ -326,23 +343,9 @@ foreign_attributes(struct mg_buf *out, const char *raw,
 			continue;
 		start = p + 1;
 		trim(&b, &e);
-		if (b < e) {
-			eq = memchr(b, '=', (size_t)(e - b));
-			if (eq) {
-				kb = b;
-				ke = eq;
-				trim(&kb, &ke);
-				for (i = 0; i < nkeys; i++)
-					if (strlen(keys[i]) ==
-						    (size_t)(ke - kb) &&
-					    memcmp(keys[i], kb,
-						   (size_t)(ke - kb)) == 0)
-						ours = true;
-			}
-			if (!ours) {
-				mg_buf_add(out, b, (size_t)(e - b));
-				mg_buf_addch(out, ',');
-			}
+		if (b < e && !is_our_key(b, e, keys, nkeys)) {
+			mg_buf_add(out, b, (size_t)(e - b));
+			mg_buf_addch(out, ',');
 		}
 		if (!*p)
 			break;
@@ -436,7 +439,6 @@ void
 mg_build_add_otel_sampling(const cJSON *obs, cJSON *volumes, cJSON *mounts)
 {
 	const cJSON *ref;
-	cJSON *vol, *cm;
 	const char *name;
 
 	ref = cJSON_IsObject(obs)
@@ -447,7 +449,9 @@ mg_build_add_otel_sampling(const cJSON *obs, cJSON *volumes, cJSON *mounts)
 		return;
 	name = mg_json_str(ref, "name");
 	if (volumes) {
-		vol = must(cJSON_CreateObject());
+		cJSON *vol = must(cJSON_CreateObject());
+		cJSON *cm;
+
 		must(cJSON_AddStringToObject(vol, "name",
 					     "otel-sampling-config"));
 		cm = must(cJSON_AddObjectToObject(vol, "configMap"));
@@ -595,7 +599,7 @@ parse_duration(const char *s, int64_t *out)
 	while (*s) {
 		uint64_t v = 0, f = 0, unit;
 		double scale = 1;
-		bool pre = false, post = false, overflow = false;
+		bool pre = false, post = false;
 		const char *u;
 
 		if (*s != '.' && !is_digit(*s))
@@ -609,6 +613,8 @@ parse_duration(const char *s, int64_t *out)
 			pre = true;
 		}
 		if (*s == '.') {
+			bool overflow = false;
+
 			/* Digits past what fits are ignored, as Go does. */
 			for (s++; is_digit(*s); s++) {
 				post = true;

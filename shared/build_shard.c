@@ -88,7 +88,7 @@ static int
 multiorch_cells(cJSON **out, const struct shard *s, struct mg_err *err)
 {
 	const cJSON *cells = mg_json_get(s->ctx.spec, "multiorch.cells");
-	const cJSON *pools = mg_json_get(s->ctx.spec, "pools");
+	const cJSON *map = mg_json_get(s->ctx.spec, "pools");
 	const cJSON *p, *c;
 	const char **names = NULL;
 	size_t n = 0, alloc = 0, i;
@@ -103,7 +103,7 @@ multiorch_cells(cJSON **out, const struct shard *s, struct mg_err *err)
 		*out = list;
 		return 0;
 	}
-	cJSON_ArrayForEach(p, pools) {
+	cJSON_ArrayForEach(p, map) {
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(p,
 								      "cells")) {
 			if (!cJSON_IsString(c))

@@ -179,13 +179,14 @@ static int
 teardown(void **state)
 {
 	struct mg_kube_res nsres = { "", "v1", "namespaces", NULL };
-	size_t i;
 
 	(void)state;
 	if (!k)
 		return 0;
 	mg_kube_delete(k, &nsres, ns, NULL, NULL, NULL);
 	if (installed_crds && !getenv("MG_CRDS_KEEP")) {
+		size_t i;
+
 		for (i = 0; i < ARRAY_SIZE(crd_files); i++) {
 			char *name = mg_xstrndup(crd_files[i] + strlen("multigres.com_"),
 						 strlen(crd_files[i]) -

@@ -445,15 +445,28 @@ pool_pdb(cJSON *list, const struct shard *s, const char *pool,
 	return 0;
 }
 
+cJSON *
+mg_build_pool_labels_new(const struct mg_name_shard_key *key,
+			 const cJSON *shard_labels, const char *pool,
+			 const char *cell)
+{
+	struct mg_objmeta_ident id = { .database = key->database,
+				       .tablegroup = key->tablegroup,
+				       .shard = key->shard,
+				       .pool = pool,
+				       .cell = cell };
+	cJSON *labels = mg_objmeta_labels_new(key->cluster,
+					      MG_COMPONENT_SHARD_POOL);
+
+	mg_objmeta_add_ident(labels, &id);
+	mg_objmeta_merge_under(labels, shard_labels);
+	return labels;
+}
+
 static int
 pool_service(cJSON *list, const struct shard *s, const char *pool,
 	     const char *cell, struct mg_err *err)
 {
-	struct mg_objmeta_ident id = { .database = s->key.database,
-				       .tablegroup = s->key.tablegroup,
-				       .shard = s->key.shard,
-				       .pool = pool,
-				       .cell = cell };
 	static const struct {
 		const char *name;
 		int port;
@@ -471,10 +484,7 @@ pool_service(cJSON *list, const struct shard *s, const char *pool,
 	rc = mg_name_pool_headless(&name, &s->key, pool, cell, err);
 	if (rc)
 		return rc;
-	labels = mg_objmeta_labels_new(s->ctx.cluster,
-				       MG_COMPONENT_SHARD_POOL);
-	mg_objmeta_add_ident(labels, &id);
-	mg_objmeta_merge_under(labels, s->labels);
+	labels = mg_build_pool_labels_new(&s->key, s->labels, pool, cell);
 	svc = mg_build_service_new(&s->ctx, name, labels, NULL);
 	spec = cJSON_GetObjectItemCaseSensitive(svc, "spec");
 	must(cJSON_AddStringToObject(spec, "clusterIP", "None"));

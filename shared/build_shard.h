@@ -50,9 +50,23 @@
 
 struct mg_build_opts;
 struct mg_err;
+struct mg_name_shard_key;
 
 int mg_build_shard_objects(const cJSON *shard,
 			   const struct mg_build_opts *opts, cJSON *out,
 			   struct mg_err *err);
+
+/*
+ * The labels of a pool x cell's objects that select its pods: the pool
+ * pods themselves (poolpod.h), their headless Service, and the superset
+ * the PodDisruptionBudget's selector picks from. The standard labels
+ * (component shard-pool, instance key->cluster), shard, cell, pool,
+ * database and tablegroup, under the Shard's own labels (shard_labels,
+ * may be NULL), so the cluster label comes from there as upstream has it.
+ * A new map (objmeta.h); cannot fail.
+ */
+cJSON *mg_build_pool_labels_new(const struct mg_name_shard_key *key,
+				const cJSON *shard_labels, const char *pool,
+				const char *cell);
 
 #endif /* MG_BUILD_SHARD_H */

@@ -785,6 +785,65 @@ test_cell_local_topo_and_tls(void **state)
 	cJSON_Delete(cr);
 }
 
+/* A cell's local TopoServer feeds the TopoServer builder in turn. */
+static void
+test_cell_local_topo_round_trip(void **state)
+{
+	struct mg_build_opts opts = MG_BUILD_OPTS_INIT;
+	cJSON *cr = fixture("cell.yaml");
+	cJSON *cell_objs, *objs;
+	const cJSON *sts;
+	cJSON *ts;
+
+	(void)state;
+	set_json(cr, "spec.topoServer", "{\"etcd\":{\"replicas\":1}}");
+	cell_objs = build(mg_build_cell_objects, cr, NULL);
+	ts = cJSON_GetArrayItem(cell_objs, 0);
+	opts.owner_uid = "ts-uid";
+	objs = build(mg_build_topo_objects, ts, &opts);
+	sts = find(objs, "StatefulSet", 0);
+	assert_string_equal(name_of(sts), name_of(ts));
+	assert_int_equal(mg_json_int(sts, "spec.replicas", 0), 1);
+	/* component toposerver wins over local-topo; the cell comes along */
+	assert_json(mg_json_get(sts, "spec.selector.matchLabels"),
+		    "{\"app.kubernetes.io/component\":\"toposerver\","
+		    "\"app.kubernetes.io/instance\":\"minimal\","
+		    "\"multigres.com/cell\":\"zone-a\","
+		    "\"multigres.com/cluster\":\"minimal\"}");
+	assert_owner(sts, "TopoServer", name_of(ts), "ts-uid");
+	cJSON_Delete(objs);
+	cJSON_Delete(cell_objs);
+	cJSON_Delete(cr);
+}
+
+/* Pool pods (poolpod.h) get the labels the Service and PDB select. */
+static void
+test_pool_labels_match_selectors(void **state)
+{
+	struct mg_name_shard_key key = { "minimal", "postgres", "default",
+					 "0-inf" };
+	cJSON *cr = fixture("shard.yaml");
+	cJSON *objs = build(mg_build_shard_objects, cr, NULL);
+	cJSON *pod = mg_build_pool_labels_new(
+		&key, mg_json_get(cr, "metadata.labels"), "default", "zone-a");
+	const cJSON *sels[2], *kv;
+	size_t i;
+
+	(void)state;
+	sels[0] = mg_json_get(find(objs, "PodDisruptionBudget", 0),
+			      "spec.selector.matchLabels");
+	sels[1] = mg_json_get(find(objs, "Service", 1), "spec.selector");
+	for (i = 0; i < ARRAY_SIZE(sels); i++) {
+		assert_true(cJSON_GetArraySize(sels[i]) == 8);
+		cJSON_ArrayForEach(kv, sels[i])
+			assert_string_equal(mg_objmeta_get(pod, kv->string),
+					    kv->valuestring);
+	}
+	cJSON_Delete(pod);
+	cJSON_Delete(objs);
+	cJSON_Delete(cr);
+}
+
 static void
 test_topo_statefulset_and_services(void **state)
 {
@@ -1053,6 +1112,8 @@ main(void)
 		cmocka_unit_test(test_cell_gateway),
 		cmocka_unit_test(test_cell_buffer_flags_only_when_set),
 		cmocka_unit_test(test_cell_local_topo_and_tls),
+		cmocka_unit_test(test_cell_local_topo_round_trip),
+		cmocka_unit_test(test_pool_labels_match_selectors),
 		cmocka_unit_test(test_topo_statefulset_and_services),
 		cmocka_unit_test(test_cluster_objects),
 		cmocka_unit_test(test_cluster_external_and_errors),

@@ -94,8 +94,15 @@ struct mg_build_fallback {
 
 const struct mg_build_fallback *mg_build_fallback(enum mg_build_comp comp);
 
-/* The log level when spec.logLevels leaves a component's empty. */
-#define MG_BUILD_LOG_LEVEL "info"
+/*
+ * The other fallbacks, beside that table (switch them to shared/defaults.h
+ * with it): the log level when spec.logLevels leaves a component's empty,
+ * the etcd volume size of the TopoServer builder (the resolver's is 1Gi,
+ * facts 1.13) and the size of a shard's backup volume.
+ */
+#define MG_BUILD_LOG_LEVEL      "info"
+#define MG_BUILD_ETCD_STORAGE   "10Gi"
+#define MG_BUILD_BACKUP_STORAGE "10Gi"
 
 /*
  * Is a resources block (requests, limits, claims) absent or empty? Only

@@ -407,7 +407,7 @@ backup_pvc(cJSON *list, const struct shard *s, struct mg_err *err)
 	req = must(cJSON_AddObjectToObject(
 		must(cJSON_AddObjectToObject(spec, "resources")), "requests"));
 	must(cJSON_AddStringToObject(req, "storage",
-				     size && size[0] ? size : "10Gi"));
+				     size && size[0] ? size : MG_BUILD_BACKUP_STORAGE));
 	if (class && class[0])
 		must(cJSON_AddStringToObject(spec, "storageClassName", class));
 	cJSON_AddItemToArray(list, pvc);

@@ -162,7 +162,7 @@ claim_template(const struct topo *t)
 	req = must(cJSON_AddObjectToObject(
 		must(cJSON_AddObjectToObject(spec, "resources")), "requests"));
 	must(cJSON_AddStringToObject(req, "storage",
-				     size && size[0] ? size : "10Gi"));
+				     size && size[0] ? size : MG_BUILD_ETCD_STORAGE));
 	if (class && class[0])
 		must(cJSON_AddStringToObject(spec, "storageClassName", class));
 	return pvc;

@@ -44,6 +44,16 @@
 #define MG_COMPONENT_SHARD_POOL     "shard-pool"
 #define MG_COMPONENT_MULTIORCH      "multiorch"
 #define MG_COMPONENT_PGBACKREST_TLS "pgbackrest-tls"
+/*
+ * Less visible component values upstream also writes: a cell's managed
+ * local TopoServer CR (its etcd objects are "toposerver" again), and the
+ * three per-shard ConfigMaps (pg_hba template, rendered postgresql.conf,
+ * postgres_exporter queries).
+ */
+#define MG_COMPONENT_LOCAL_TOPO       "local-topo"
+#define MG_COMPONENT_PG_HBA_CONFIG    "pg-hba-config"
+#define MG_COMPONENT_POSTGRES_CONFIG  "postgres-config"
+#define MG_COMPONENT_EXPORTER_QUERIES "postgres-exporter-queries"
 
 /*
  * Identity labels: where an object sits in the cluster. These six, with

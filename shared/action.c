@@ -634,7 +634,6 @@ drain_checks(struct mg_action_drain_plan *plan, const struct shard_info *s,
 	     const struct pod_info *pods, size_t n, const struct pod_info *t)
 {
 	const struct pod_info *primary = NULL;
-	const char **others = mg_xcalloc(n + 1, sizeof(*others));
 	const char **takeover = mg_xcalloc(n + 1, sizeof(*takeover));
 	size_t nothers = 0, ntake = 0;
 	struct mg_buf b = MG_BUF_INIT;
@@ -646,8 +645,9 @@ drain_checks(struct mg_action_drain_plan *plan, const struct shard_info *s,
 			primary = p;
 		if (p == t)
 			continue;
+		/* a draining primary has its own reason below */
 		if (busy(p) && p->role != MG_DRAIN_ROLE_PRIMARY)
-			others[nothers++] = p->name;
+			nothers++;
 		if (p->role == MG_DRAIN_ROLE_REPLICA && p->ready && !busy(p))
 			takeover[ntake++] = p->name;
 	}
@@ -708,7 +708,6 @@ drain_checks(struct mg_action_drain_plan *plan, const struct shard_info *s,
 			    "first avoids the pause\n", ntake ? b.data : "none");
 	}
 	mg_buf_release(&b);
-	free(others);
 	free(takeover);
 }
 
@@ -981,10 +980,10 @@ mg_action_drain_wait(struct mg_kube *k, const struct mg_action_drain_plan *p,
 
 		if (left <= 0) {
 			rc = mg_err_set(err, MG_ETIMEOUT,
-					"pod '%s/%s': drain %s%s%s after %ld s%s%s", p->ns, p->pod,
+					"pod '%s/%s': drain %s%s%s after %.1f s%s%s", p->ns, p->pod,
 					w.seen ? "still in state '" : "state never seen",
 					w.seen ? mg_drain_state_name(w.last) : "",
-					w.seen ? "'" : "", timeout / 1000,
+					w.seen ? "'" : "", (double)timeout / 1000,
 					w.error[0] ? "; last watch error: " : "", w.error);
 			goto out;
 		}
@@ -1355,9 +1354,9 @@ mg_action_switchover_apply(struct mg_multiadmin *a,
 		if (mg_time_mono_ms() + poll > deadline) {
 			rc = mg_err_set(err, MG_ETIMEOUT,
 					"switch-primary for %s/%s/%s was accepted (old primary %s/%s) "
-					"but no new primary appeared within %ld s: %s", p->database,
+					"but no new primary appeared within %.1f s: %s", p->database,
 					p->tablegroup, p->shard_name, old.cell, old.name,
-					timeout / 1000, status);
+					(double)timeout / 1000, status);
 			break;
 		}
 		pause_ms(poll);

@@ -757,7 +757,7 @@ drain_and_wait(int i, struct stand_in *s, bool until_deleted, long timeout_ms,
 	if (!rc)
 		assert_int_equal(got, want);
 	else
-		assert_non_null(strstr(err.msg, "still in state 'requested'"));
+		assert_non_null(strstr(err.msg, "still in state 'requested' after 1.5 s"));
 	mg_action_drain_plan_release(&plan);
 }
 
@@ -900,7 +900,7 @@ test_switchover_no_election(void **state)
 	assert_true(plan.verdict.allowed);
 	assert_int_equal(mg_action_switchover_apply(admin, &plan, &so, &res, &err), MG_ETIMEOUT);
 	assert_non_null(strstr(err.msg, "was accepted"));
-	assert_non_null(strstr(err.msg, "no new primary appeared within 1 s"));
+	assert_non_null(strstr(err.msg, "no new primary appeared within 1.5 s"));
 	mg_action_switchover_plan_release(&plan);
 	sim_control("DELETE", "/_sim/faults", NULL);
 }

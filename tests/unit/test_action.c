@@ -1,8 +1,9 @@
 /*
  * The action plans: every drain and switchover decision from a table of
  * small shards, the drain patch byte for byte, the texts front-ends show,
- * and the helpers that find a pod's Shard and the Shard's pods. Pure: no
- * network (apply and wait are tested in tests/integration/itest_action.c).
+ * and the helpers that find a pod's Shard and the Shard's pods; the
+ * switchover's wait against the scripted loopback server. Drain apply and
+ * wait need an API server: tests/integration/itest_action.c.
  */
 #include "compat.h"
 
@@ -16,6 +17,7 @@
 #include "json.h"
 #include "labels.h"
 #include "multiadmin.h"
+#include "testlib.h"
 #include "xalloc.h"
 
 /* --- fixtures ------------------------------------------------------------ */
@@ -862,6 +864,130 @@ test_apply_refuses_refused_plans(void **state)
 	cJSON_Delete(list);
 }
 
+/* --- switchover apply against a scripted multiadmin ------------------- */
+
+static void
+progress_log(void *data, const char *status, int64_t elapsed)
+{
+	(void)elapsed;
+	mg_buf_addf(data, "%s\n", status);
+}
+
+/* A GetPoolers answer: s-0 (p-0) and s-1 (p-1), the primary's serving
+ * status and the term given. */
+static char *
+poolers_answer(const char *primary, const char *serving, int term)
+{
+	return mg_xasprintf(
+		"{\"json\": {\"poolers\": ["
+		"{\"id\": {\"cell\": \"a\", \"name\": \"s-0\"}, \"hostname\": \"p-0\","
+		" \"shardKey\": {\"database\": \"postgres\", \"tableGroup\": \"default\", \"shard\": \"0-inf\"},"
+		" \"servingStatus\": \"%s\", \"lifecycleStatus\": {\"status\": \"LIFECYCLE_ACTIVE\"},"
+		" \"routingState\": {\"role\": \"%s\", \"rule\": {\"coordinatorTerm\": \"1\"}}},"
+		"{\"id\": {\"cell\": \"a\", \"name\": \"s-1\"}, \"hostname\": \"p-1.hl.ns1.svc.cluster.local\","
+		" \"shardKey\": {\"database\": \"postgres\", \"tableGroup\": \"default\", \"shard\": \"0-inf\"},"
+		" \"servingStatus\": \"SERVING\", \"lifecycleStatus\": {\"status\": \"LIFECYCLE_ACTIVE\"},"
+		" \"routingState\": {\"role\": \"%s\", \"rule\": {\"coordinatorTerm\": \"%d\"}}}]}}",
+		!strcmp(primary, "s-0") ? serving : "SERVING",
+		!strcmp(primary, "s-0") ? PRI : REP, !strcmp(primary, "s-1") ? PRI : REP, term);
+}
+
+static void
+test_switchover_apply_scripted(void **state)
+{
+	static const struct fpod pods[] = { P("p-0"), R("p-1") };
+	static const struct fpooler fp[] = { PL("s-0", "p-0", PRI, 1), PL("s-1", "p-1", REP, 0) };
+	char *dir = mg_test_tmpdir(), *ca = mg_xasprintf("%s/ca.crt", dir), *script;
+	char *a1 = poolers_answer("s-0", "DRAINING", 0), *a2 = poolers_answer("s-1", "", 2);
+	char *a3 = poolers_answer("s-0", "SERVING", 0);
+	struct mg_test_server srv;
+	struct mg_multiadmin_opts mo = MG_MULTIADMIN_OPTS_INIT;
+	struct mg_multiadmin *a = NULL;
+	struct mg_multiadmin_poolers pl = { NULL, 0 };
+	struct mg_action_switchover_plan plan;
+	struct mg_action_switchover_result res;
+	struct mg_buf log = MG_BUF_INIT;
+	struct mg_action_switchover_opts so = { NULL, 5000, 10, progress_log, &log };
+	struct mg_err err = MG_ERR_INIT;
+	cJSON *list = make_list(pods, 2), *shard = make_shard(pods, 2, NULL, false, false);
+	const struct mg_action_switchover_input in = { shard, list, &pl, NULL, NULL, 0, false };
+
+	(void)state;
+	mg_test_certs(dir);
+	mg_test_server_start(&srv, dir, false);
+	mo.ca_file = ca;
+	assert_int_equal(mg_multiadmin_new_url(&a, srv.url, &mo, &err), 0);
+	make_poolers(&pl, fp, 2);
+	assert_int_equal(mg_action_switchover_plan(&plan, &in, &err), 0);
+	assert_true(plan.verdict.allowed);
+
+	/* accepted; the primary resigns, then s-1 (p-1) is promoted */
+	mg_test_server_script(&srv, "/api/v1/shards/postgres/default/0-inf/switch-primary",
+			      "[{\"json\": {\"oldLeaderId\": {\"cell\": \"a\", \"name\": \"s-0\"}}}]");
+	script = mg_xasprintf("[%s, %s, %s]", a1, a1, a2);
+	mg_test_server_script(&srv, "/api/v1/poolers?database=postgres", script);
+	free(script);
+	assert_int_equal(mg_action_switchover_apply(a, &plan, &so, &res, &err), 0);
+	assert_string_equal(res.old_primary.name, "s-0");
+	assert_string_equal(res.old_pod, "p-0");
+	assert_string_equal(res.new_primary.cell, "a");
+	assert_string_equal(res.new_primary.name, "s-1");
+	assert_string_equal(res.new_pod, "p-1");
+	assert_int_equal(res.new_term, 2);
+	/* reported once, though seen twice */
+	assert_string_equal(log.data, "primary is still a/s-0 (DRAINING)\n");
+	{
+		char *text = mg_test_server_requests(&srv);
+		cJSON *reqs = cJSON_Parse(text);
+
+		assert_int_equal(cJSON_GetArraySize(reqs), 4);
+		assert_string_equal(mg_json_str(reqs, "0.body"),
+				    "{\"reason\":\"planned switchover (kubectl-multigres)\"}");
+		cJSON_Delete(reqs);
+		free(text);
+	}
+
+	/* accepted, but the old primary stays: the time limit, naming it */
+	mg_buf_reset(&log);
+	script = mg_xasprintf("[%s]", a3);
+	mg_test_server_script(&srv, "/api/v1/poolers?database=postgres", script);
+	free(script);
+	so.timeout_ms = 300;
+	assert_int_equal(mg_action_switchover_apply(a, &plan, &so, &res, &err), MG_ETIMEOUT);
+	assert_string_equal(err.msg, "switch-primary for postgres/default/0-inf was accepted "
+				     "(old primary a/s-0) but no new primary appeared within 0.3 s: "
+				     "primary is still a/s-0 (SERVING)");
+
+	/* refused by multiadmin: its message, no polling */
+	mg_test_server_script(&srv, "/api/v1/shards/postgres/default/0-inf/switch-primary",
+			      "[{\"status\": 400, \"json\": {\"code\": 9, \"message\": \"no standby poolers available for promotion\"}}]");
+	free(mg_test_server_requests(&srv));
+	assert_int_equal(mg_action_switchover_apply(a, &plan, &so, &res, &err), MG_EINVAL);
+	assert_string_equal(err.msg, "multiadmin switch-primary postgres/default/0-inf: no "
+				     "standby poolers available for promotion");
+	{
+		char *text = mg_test_server_requests(&srv);
+		cJSON *reqs = cJSON_Parse(text);
+
+		assert_int_equal(cJSON_GetArraySize(reqs), 1);
+		cJSON_Delete(reqs);
+		free(text);
+	}
+	mg_buf_release(&log);
+	mg_action_switchover_plan_release(&plan);
+	mg_multiadmin_poolers_release(&pl);
+	mg_multiadmin_free(a);
+	mg_test_server_stop(&srv);
+	mg_test_rmrf(dir);
+	free(dir);
+	free(ca);
+	free(a1);
+	free(a2);
+	free(a3);
+	cJSON_Delete(shard);
+	cJSON_Delete(list);
+}
+
 int
 main(void)
 {
@@ -877,6 +1003,7 @@ main(void)
 		cmocka_unit_test(test_switchover_plan_content),
 		cmocka_unit_test(test_switchover_result_text),
 		cmocka_unit_test(test_apply_refuses_refused_plans),
+		cmocka_unit_test(test_switchover_apply_scripted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

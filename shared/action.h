@@ -13,7 +13,18 @@
  * A front-end (the plugin's `drain` and `switchover`, a TUI dialog) does:
  * load (the helpers below, or its own snapshot) -> plan -> print
  * mg_action_*_plan_text() -> stop on --dry-run or a refusal -> ask
- * plan.confirm -> apply -> wait -> print the result.
+ * plan.confirm -> apply -> wait -> print the result. In calls:
+ *
+ *   drain POD:   mg_action_load_pod -> mg_action_drain_plan
+ *                -> mg_action_drain_apply -> mg_action_drain_wait
+ *   switchover:  mg_action_load_shard (the Shard's name from names.h
+ *                mg_name_shard_cr, or a pod's mg_action_pod_shard)
+ *                -> mg_action_shard_key (the key and the cluster)
+ *                -> mg_multiadmin_new_proxy(k, ns, cluster) or
+ *                   mg_multiadmin_new_url(--admin-url)
+ *                -> mg_multiadmin_poolers -> mg_action_switchover_plan
+ *                -> mg_action_switchover_apply
+ *                -> mg_action_switchover_result_text
  *
  * Refusals are data, not errors: a plan that may not be applied says so in
  * its verdict, each reason with a named check (mg_action_check_name()) and
@@ -250,7 +261,8 @@ enum mg_action_drain_outcome {
 const char *mg_action_drain_outcome_name(enum mg_action_drain_outcome o);
 
 /* Called when the pod's drain state is first seen and whenever it
- * changes; elapsed since the wait began. */
+ * changes; elapsed since the wait began. It runs inside the watch loop
+ * and may make requests of its own (the watch has its own connection). */
 typedef void (*mg_action_drain_progress_fn)(void *data, const char *pod,
 					    enum mg_drain_state state,
 					    int64_t elapsed_ms);

@@ -1058,6 +1058,7 @@ add_volumes(struct ctx *c, cJSON *spec, bool tls)
 
 	set_str(volume(vols, "pgdata", "persistentVolumeClaim"), "claimName",
 		c->pvc);
+	/* "filesystem backup" (spec-hash.md 2.4) read as type filesystem */
 	if (c->backup && !strcmp(str_at(c, c->backup, "type", "spec.backup"),
 				 "filesystem"))
 		set_str(volume(vols, "backup-data", "persistentVolumeClaim"),
@@ -1168,8 +1169,11 @@ build_pod(cJSON **out, struct ctx *c)
 		return c->rc;
 	tls = bool_at(c, obj_at(c, c->spec, "internalTLS", "spec"), "enabled",
 		      "spec.internalTLS");
-	if (c->backup && !strcmp(str_at(c, c->backup, "type", "spec.backup"),
-				 "s3"))
+	/*
+	 * spec-hash.md 2.2 asks for backup, backup.s3 and the field to be
+	 * set, not for type s3 (unlike the S3 variables): read literally.
+	 */
+	if (c->backup && c->s3)
 		sa = str_at(c, c->s3, "serviceAccountName", "spec.backup.s3");
 	has_fs_group = int_at(c, c->pool, "fsGroup", c->pool_path, &fs_group);
 

@@ -465,6 +465,19 @@ test_backup_and_tls(void **state)
 	free(all);
 	cJSON_Delete(pod);
 
+	/* an s3 block under a filesystem backup: its service account is
+	 * used (2.2 does not ask for type s3), its variables are not */
+	cJSON_AddItemToObject(mg_json_get(spec, "backup"), "s3",
+			      cJSON_Parse("{\"region\":\"r\",\"credentialsSecret\":\"c\","
+					  "\"serviceAccountName\":\"irsa\"}"));
+	pod = build(shard, "default", "zone-a", 0, NULL);
+	all = pieces(pod);
+	assert_true(has_piece(all, "sa=irsa"));
+	assert_null(strstr(all, "env=AWS_"));
+	assert_string_equal(mg_json_str(pod, "spec.serviceAccountName"), "irsa");
+	free(all);
+	cJSON_Delete(pod);
+
 	/* no namespace: the TLS secret name is "" and so omitted */
 	cJSON_DeleteItemFromObject(mg_json_get(shard, "metadata"), "namespace");
 	pod = build(shard, "default", "zone-a", 0, NULL);

@@ -108,7 +108,7 @@ struct ctx {
 
 	const char *shard_name, *namespace, *uid, *cluster;
 	struct mg_name_shard_key key;
-	const char *pgcfg_hash, *project_ref;
+	const char *pgcfg_hash, *reload_hash, *project_ref;
 
 	char *pod, *pvc, *service_id, *headless, *backup_pvc;
 	char *pg_hba, *pg_config, *exporter_queries, *br_ca, *br_tls;
@@ -441,6 +441,11 @@ ctx_init(struct ctx *c, const cJSON *shard, const char *pool,
 				c->opts->postgres_config_hash :
 				str_at(c, annots, MG_ANNOT_POSTGRES_CONFIG_HASH,
 				       "metadata.annotations");
+	c->reload_hash = c->opts->postgres_reload_hash ?
+				 c->opts->postgres_reload_hash :
+				 str_at(c, annots,
+					MG_ANNOT_POSTGRES_RELOAD_HASH,
+					"metadata.annotations");
 	/* the project-ref falls back to the cluster name */
 	c->project_ref = str_at(c, annots, MG_ANNOT_PROJECT_REF,
 				"metadata.annotations");
@@ -513,23 +518,42 @@ ctx_release(struct ctx *c)
 	free(c->pool_path_buf);
 }
 
-/* Standard and identity labels of pool pods and their PVCs (facts 3.3). */
+/* Sets (replacing) a string member. */
 static void
-add_labels(const struct ctx *c, cJSON *meta)
+put_str(cJSON *o, const char *k, const char *v)
+{
+	if (cJSON_GetObjectItemCaseSensitive(o, k))
+		cJSON_DeleteItemFromObjectCaseSensitive(o, k);
+	set_str(o, k, v);
+}
+
+/*
+ * Labels of pool pods and their PVCs (facts 3.3): every label of the
+ * Shard, under the standard and identity labels, which win. The cluster
+ * label comes with the Shard's labels; the PVC sets it explicitly too.
+ */
+static void
+add_labels(struct ctx *c, cJSON *meta, bool cluster_label)
 {
 	cJSON *l = set_obj(meta, "labels");
+	const cJSON *shard_labels = obj_at(c, c->meta, "labels", "metadata");
+	const cJSON *it;
 
-	set_str(l, MG_LABEL_APP_NAME, MG_APP_NAME);
-	set_str(l, MG_LABEL_APP_INSTANCE, c->cluster);
-	set_str(l, MG_LABEL_APP_COMPONENT, MG_COMPONENT_SHARD_POOL);
-	set_str(l, MG_LABEL_APP_PART_OF, MG_APP_NAME);
-	set_str(l, MG_LABEL_APP_MANAGED_BY, MG_MANAGED_BY);
-	set_str(l, MG_LABEL_CLUSTER, c->cluster);
-	set_str(l, MG_LABEL_DATABASE, c->key.database);
-	set_str(l, MG_LABEL_TABLEGROUP, c->key.tablegroup);
-	set_str(l, MG_LABEL_SHARD, c->key.shard);
-	set_str(l, MG_LABEL_POOL, c->pool_name);
-	set_str(l, MG_LABEL_CELL, c->cell);
+	cJSON_ArrayForEach(it, shard_labels)
+		if (cJSON_IsString(it))
+			put_str(l, it->string, it->valuestring);
+	put_str(l, MG_LABEL_APP_NAME, MG_APP_NAME);
+	put_str(l, MG_LABEL_APP_INSTANCE, c->cluster);
+	put_str(l, MG_LABEL_APP_COMPONENT, MG_COMPONENT_SHARD_POOL);
+	put_str(l, MG_LABEL_APP_PART_OF, MG_APP_NAME);
+	put_str(l, MG_LABEL_APP_MANAGED_BY, MG_MANAGED_BY);
+	put_str(l, MG_LABEL_SHARD, c->key.shard);
+	put_str(l, MG_LABEL_CELL, c->cell);
+	put_str(l, MG_LABEL_POOL, c->pool_name);
+	put_str(l, MG_LABEL_DATABASE, c->key.database);
+	put_str(l, MG_LABEL_TABLEGROUP, c->key.tablegroup);
+	if (cluster_label)
+		put_str(l, MG_LABEL_CLUSTER, c->cluster);
 }
 
 static void
@@ -551,14 +575,14 @@ add_owner(const struct ctx *c, cJSON *meta)
 }
 
 static cJSON *
-new_meta(const struct ctx *c, cJSON *obj, const char *name)
+new_meta(struct ctx *c, cJSON *obj, const char *name, bool cluster_label)
 {
 	cJSON *meta = set_obj(obj, "metadata");
 
 	set_str(meta, "name", name);
 	if (*c->namespace)
 		set_str(meta, "namespace", c->namespace);
-	add_labels(c, meta);
+	add_labels(c, meta, cluster_label);
 	return meta;
 }
 
@@ -618,17 +642,23 @@ otel_path(const char *key)
 	return mg_buf_detach(&b, NULL);
 }
 
-/* Is this key one of the three the operator generates itself? */
+/*
+ * Does this entry set one of the generated keys that has a value (so
+ * that the generated one replaces it)? Only "key=value" entries count.
+ */
 static bool
-generated_attr(const char *entry, size_t n)
+replaced_attr(const char *entry, size_t n, const char *const values[])
 {
 	const char *eq = memchr(entry, '=', n);
-	size_t k = eq ? (size_t)(eq - entry) : n, i;
+	size_t k, i;
 
+	if (!eq)
+		return false;
+	k = (size_t)(eq - entry);
 	while (k && (entry[k - 1] == ' ' || entry[k - 1] == '\t'))
 		k--;
 	for (i = 0; i < ARRAY_SIZE(generated_attrs); i++)
-		if (strlen(generated_attrs[i]) == k &&
+		if (*values[i] && strlen(generated_attrs[i]) == k &&
 		    !memcmp(entry, generated_attrs[i], k))
 			return true;
 	return false;
@@ -650,8 +680,10 @@ static char *
 resource_attributes(const struct ctx *c, const char *component)
 {
 	const char *in = operator_env(c, OTEL_RESOURCE_ATTRIBUTES);
+	const char *values[] = { c->project_ref, c->cluster, component };
 	struct mg_buf b = MG_BUF_INIT;
 	const char *start = in, *p = in;
+	size_t i;
 
 	for (;;) {
 		if (*p == '\\' && p[1]) {
@@ -665,7 +697,7 @@ resource_attributes(const struct ctx *c, const char *component)
 				s++;
 			while (e > s && is_space(e[-1]))
 				e--;
-			if (e > s && !generated_attr(s, (size_t)(e - s))) {
+			if (e > s && !replaced_attr(s, (size_t)(e - s), values)) {
 				if (b.len)
 					mg_buf_addch(&b, ',');
 				mg_buf_add(&b, s, (size_t)(e - s));
@@ -676,14 +708,10 @@ resource_attributes(const struct ctx *c, const char *component)
 		}
 		p++;
 	}
-	if (*c->project_ref)
-		mg_buf_addf(&b, "%s%s=%s", b.len ? "," : "",
-			    generated_attrs[0], c->project_ref);
-	if (*c->cluster)
-		mg_buf_addf(&b, "%s%s=%s", b.len ? "," : "",
-			    generated_attrs[1], c->cluster);
-	mg_buf_addf(&b, "%s%s=%s", b.len ? "," : "", generated_attrs[2],
-		    component);
+	for (i = 0; i < ARRAY_SIZE(generated_attrs); i++)
+		if (*values[i])
+			mg_buf_addf(&b, "%s%s=%s", b.len ? "," : "",
+				    generated_attrs[i], values[i]);
 	return mg_buf_detach(&b, NULL);
 }
 
@@ -746,17 +774,6 @@ add_backup_otel_env(struct ctx *c, cJSON *env, const char *component)
 	}
 }
 
-/* imagePullPolicy from spec.images (not hashed; our choice). */
-static void
-add_pull_policy(struct ctx *c, cJSON *ctr)
-{
-	const cJSON *images = obj_at(c, c->spec, "images", "spec");
-	const char *p = str_at(c, images, "imagePullPolicy", "spec.images");
-
-	if (*p)
-		set_str(ctr, "imagePullPolicy", p);
-}
-
 /*
  * A container's resources: the pool's block for it, as Go decoded it
  * (the resolver has already filled defaults into the Shard).
@@ -776,11 +793,41 @@ add_resources(struct ctx *c, cJSON *ctr, const char *which)
 	free(path);
 }
 
+/*
+ * pgctld and multipooler: startup (every 5 s, 30 failures allowed),
+ * liveness (every 10 s) and readiness (every 5 s), all GET /live on the
+ * container's HTTP port. Not hashed.
+ */
+static void
+add_probes(cJSON *ctr, int port)
+{
+	static const struct {
+		const char *name;
+		int period, failures;
+	} probes[] = {
+		{ "startupProbe", 5, 30 },
+		{ "livenessProbe", 10, 0 },
+		{ "readinessProbe", 5, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(probes); i++) {
+		cJSON *p = set_obj(ctr, probes[i].name);
+		cJSON *get = set_obj(p, "httpGet");
+
+		set_str(get, "path", "/live");
+		set_num(get, "port", port);
+		set_num(p, "periodSeconds", probes[i].period);
+		if (probes[i].failures)
+			set_num(p, "failureThreshold", probes[i].failures);
+	}
+}
+
 static cJSON *
 pgctld_container(struct ctx *c, const struct identity *id, const char *image)
 {
 	cJSON *ctr = must(cJSON_CreateObject());
-	cJSON *args, *env, *mounts, *ports;
+	cJSON *args, *env, *mounts;
 	const cJSON *logs = obj_at(c, c->spec, "logLevels", "spec");
 	const char *su = str_at(c, c->spec, "postgresSuperuser", "spec");
 	const char *initdb = str_at(c, c->spec, "initdbArgs", "spec");
@@ -805,13 +852,6 @@ pgctld_container(struct ctx *c, const struct identity *id, const char *image)
 		push_str(args, "--pgbackrest-cert-dir=" PGBACKREST_CERT_DIR);
 		push_strf(args, "--pgbackrest-port=%d", PORT_PGBACKREST);
 	}
-
-	ports = set_arr(ctr, "ports");
-	port_add(ports, "pgctld-grpc", PORT_PGCTLD_GRPC);
-	port_add(ports, "pgctld-http", PORT_PGCTLD_HTTP);
-	port_add(ports, "postgres", PORT_POSTGRES);
-	if (c->backup)
-		port_add(ports, "pgbackrest", PORT_PGBACKREST);
 
 	env = set_arr(ctr, "env");
 	env_add(env, "PGDATA", PGDATA);
@@ -840,18 +880,9 @@ pgctld_container(struct ctx *c, const struct identity *id, const char *image)
 	if (obj_at(c, c->obs, "samplingConfigRef", "spec.observability"))
 		mount_add(mounts, "otel-sampling-config", OTEL_DIR, true);
 
-	add_pull_policy(c, ctr);
+	add_probes(ctr, PORT_PGCTLD_HTTP);
 	set_security_context(ctr, id);
 	return ctr;
-}
-
-static void
-add_probe(cJSON *ctr, const char *which, const char *path, int port)
-{
-	cJSON *get = set_obj(set_obj(ctr, which), "httpGet");
-
-	set_str(get, "path", path);
-	set_num(get, "port", port);
 }
 
 static cJSON *
@@ -917,6 +948,7 @@ pooler_container(struct ctx *c, const struct identity *id, const char *image,
 	ports = set_arr(ctr, "ports");
 	port_add(ports, "http", PORT_POOLER_HTTP);
 	port_add(ports, "grpc", PORT_POOLER_GRPC);
+	port_add(ports, "postgres", PORT_POSTGRES);
 
 	env = set_arr(ctr, "env");
 	env_add(env, "PGDATA", PGDATA);
@@ -941,11 +973,7 @@ pooler_container(struct ctx *c, const struct identity *id, const char *image,
 	if (obj_at(c, c->obs, "samplingConfigRef", "spec.observability"))
 		mount_add(mounts, "otel-sampling-config", OTEL_DIR, true);
 
-	/* upstream-facts 9: startup, liveness and readiness on /live */
-	add_probe(ctr, "startupProbe", "/live", PORT_POOLER_HTTP);
-	add_probe(ctr, "livenessProbe", "/live", PORT_POOLER_HTTP);
-	add_probe(ctr, "readinessProbe", "/live", PORT_POOLER_HTTP);
-	add_pull_policy(c, ctr);
+	add_probes(ctr, PORT_POOLER_HTTP);
 	set_security_context(ctr, id);
 	return ctr;
 }
@@ -975,7 +1003,6 @@ exporter_container(struct ctx *c)
 	mounts = set_arr(ctr, "volumeMounts");
 	mount_add(mounts, "postgres-password", PASSWORD_DIR, true);
 	mount_add(mounts, "postgres-exporter-queries", EXPORTER_DIR, true);
-	add_pull_policy(c, ctr);
 	set_security_context(ctr, &id);
 	return ctr;
 }
@@ -1148,7 +1175,7 @@ add_volumes(struct ctx *c, cJSON *spec, bool tls)
 static int
 build_pod(cJSON **out, struct ctx *c)
 {
-	const cJSON *images, *topo_labels, *ns, *pull, *v;
+	const cJSON *images, *topo_labels, *ns, *v;
 	const char *pg_image, *mp_image, *sa = "";
 	struct identity pg, mp;
 	long long fs_group;
@@ -1180,17 +1207,16 @@ build_pod(cJSON **out, struct ctx *c)
 	pod = must(cJSON_CreateObject());
 	set_str(pod, "apiVersion", "v1");
 	set_str(pod, "kind", "Pod");
-	meta = new_meta(c, pod, c->pod);
+	meta = new_meta(c, pod, c->pod, false);
 	annots = set_obj(meta, "annotations");
 	set_str(annots, MG_ANNOT_PROMETHEUS_SCRAPE, MG_PROMETHEUS_SCRAPE);
 	set_str(annots, MG_ANNOT_PROMETHEUS_PORT, MG_PROMETHEUS_PORT);
 	set_str(annots, MG_ANNOT_PROMETHEUS_PATH, MG_PROMETHEUS_PATH);
+	set_str(annots, MG_ANNOT_PROJECT_REF, c->project_ref);
 	if (*c->pgcfg_hash)
 		set_str(annots, MG_ANNOT_POSTGRES_CONFIG_HASH, c->pgcfg_hash);
-	v = member(obj_at(c, c->meta, "annotations", "metadata"),
-		   MG_ANNOT_PROJECT_REF);
-	if (cJSON_IsString(v) && *v->valuestring)
-		set_str(annots, MG_ANNOT_PROJECT_REF, v->valuestring);
+	if (*c->reload_hash)
+		set_str(annots, MG_ANNOT_POSTGRES_RELOAD_HASH, c->reload_hash);
 	add_owner(c, meta);
 
 	spec = set_obj(pod, "spec");
@@ -1248,10 +1274,6 @@ build_pod(cJSON **out, struct ctx *c)
 		set_num(set_obj(spec, "securityContext"), "fsGroup", fs_group);
 	set_str(spec, "hostname", c->pod);
 	set_str(spec, "subdomain", c->headless);
-	pull = arr_at(c, images, "imagePullSecrets", "spec.images");
-	if (pull && pull->child)
-		cJSON_AddItemToObject(spec, "imagePullSecrets",
-				      must(cJSON_Duplicate(pull, true)));
 
 	if (c->rc) {
 		cJSON_Delete(pod);
@@ -1345,7 +1367,7 @@ mg_poolpod_build_pvc(cJSON **out, const cJSON *shard, const char *pool,
 	pvc = must(cJSON_CreateObject());
 	set_str(pvc, "apiVersion", "v1");
 	set_str(pvc, "kind", "PersistentVolumeClaim");
-	meta = new_meta(&c, pvc, c.pvc);
+	meta = new_meta(&c, pvc, c.pvc, true);
 	if (!strcmp(when_deleted, "Delete"))
 		add_owner(&c, meta);
 	spec = set_obj(pvc, "spec");

@@ -17,11 +17,13 @@
  *  - the pool (a key of spec.pools), the cell and the replica index;
  *  - struct mg_poolpod_opts for what the Shard does not hold: see there.
  *
- * What is not hashed is built too, for an operator that creates the pod,
- * but spec-hash.md does not describe all of it. Our choices there (they
- * cannot cause drift): container port names, probe timings (none set),
- * imagePullPolicy and imagePullSecrets copied from spec.images, the
- * project-ref annotation copied from the Shard.
+ * What is not hashed is built too, for an operator that creates the pod:
+ * labels (the Shard's, under the standard and identity ones), the
+ * project-ref, Prometheus and config-hash annotations, container ports
+ * (the pool's headless Service targets http, grpc, postgres and metrics
+ * by name), the /live probes, the sidecar's restartPolicy, hostname and
+ * subdomain. Those follow multigres-operator's builder at 39a7efcd as read
+ * there (no image pull policy or pull secrets are set on pool pods).
  *
  * Ownership: *out is a new tree owned by the caller (cJSON_Delete); NULL
  * on error. Inputs are borrowed. Errors: MG_ENOTFOUND when the pool is not
@@ -62,9 +64,15 @@ struct mg_poolpod_opts {
 	 * the operator has not rolled out yet does not show as drift.
 	 */
 	const char *postgres_config_hash;
+	/*
+	 * Likewise the reload hash (annotation
+	 * multigres.com/postgres-reload-hash, not hashed). NULL: the
+	 * Shard's own annotation, if any.
+	 */
+	const char *postgres_reload_hash;
 };
 
-#define MG_POOLPOD_OPTS_INIT { NULL, NULL, NULL }
+#define MG_POOLPOD_OPTS_INIT { NULL, NULL, NULL, NULL }
 
 /*
  * The desired Pod: metadata (name, namespace, labels, annotations with

@@ -205,6 +205,31 @@ test_minimal(void **state)
 	assert_string_equal(cJSON_GetObjectItem(labels, MG_LABEL_SHARD)
 				    ->valuestring,
 			    "0-inf");
+	/* the Shard's own labels come along, under ours */
+	assert_string_equal(cJSON_GetObjectItem(labels, MG_LABEL_CLUSTER)
+				    ->valuestring,
+			    "minimal");
+	{
+		cJSON *sl = mg_json_get(shard, "metadata.labels");
+		cJSON *p2;
+
+		cJSON_AddStringToObject(sl, "team", "db");
+		p2 = build(shard, "default", "zone-a", 0, NULL);
+		labels = mg_json_get(p2, "metadata.labels");
+		assert_int_equal(cJSON_GetArraySize(labels), 12);
+		assert_string_equal(cJSON_GetObjectItem(labels, "team")->valuestring,
+				    "db");
+		assert_string_equal(cJSON_GetObjectItem(labels,
+							MG_LABEL_APP_COMPONENT)
+					    ->valuestring,
+				    MG_COMPONENT_SHARD_POOL);
+		/* labels are not hashed */
+		assert_string_equal(annotation(p2, MG_ANNOT_SPEC_HASH),
+				    annotation(pod, MG_ANNOT_SPEC_HASH));
+		cJSON_Delete(p2);
+		cJSON_DeleteItemFromObject(sl, "team");
+		labels = mg_json_get(pod, "metadata.labels");
+	}
 	/* annotations (facts 3.4) and the hash of the pod itself */
 	assert_string_equal(annotation(pod, MG_ANNOT_PROMETHEUS_PORT), "9187");
 	assert_null(annotation(pod, MG_ANNOT_POSTGRES_CONFIG_HASH));
@@ -235,8 +260,24 @@ test_minimal(void **state)
 	/* the sidecar: restartPolicy Always, not hashed */
 	assert_string_equal(mg_json_str(pod, "spec.initContainers.0.restartPolicy"),
 			    "Always");
-	assert_string_equal(mg_json_str(pod, "spec.initContainers.0.imagePullPolicy"),
-			    "IfNotPresent");
+	/* no pull policy, ports by the names the headless Service uses,
+	 * /live probes on pgctld and multipooler (not hashed) */
+	assert_null(mg_json_get(pod, "spec.initContainers.0.imagePullPolicy"));
+	assert_null(mg_json_get(pod, "spec.initContainers.0.ports"));
+	assert_string_equal(mg_json_str(pod, "spec.containers.0.ports.2.name"),
+			    "postgres");
+	assert_int_equal(mg_json_int(pod, "spec.containers.0.ports.2.containerPort", 0),
+			 5432);
+	assert_string_equal(mg_json_str(pod, "spec.containers.1.ports.0.name"),
+			    "metrics");
+	assert_int_equal(mg_json_int(pod, "spec.initContainers.0.startupProbe.httpGet.port", 0),
+			 15400);
+	assert_int_equal(mg_json_int(pod, "spec.containers.0.readinessProbe.httpGet.port", 0),
+			 15200);
+	assert_string_equal(mg_json_str(pod, "spec.containers.0.livenessProbe.httpGet.path"),
+			    "/live");
+	/* project-ref: the cluster name when the Shard has none */
+	assert_string_equal(annotation(pod, MG_ANNOT_PROJECT_REF), "minimal");
 
 	free(all);
 	cJSON_Delete(pod1);
@@ -325,7 +366,8 @@ test_otel(void **state)
 		"OTEL_EXPORTER_OTLP_PROTOCOL=grpc",
 		"OTEL_TRACES_SAMPLER=parentbased_always_on",
 		"OTEL_RESOURCE_ATTRIBUTES= env=prod , a=x\\,y,,"
-		"multigres.cluster=old,multigres.component =old",
+		"multigres.cluster=old,multigres.component =old,"
+		"multigres.project",
 		NULL,
 	};
 	struct mg_poolpod_opts opts = MG_POOLPOD_OPTS_INIT;
@@ -347,11 +389,13 @@ test_otel(void **state)
 				 "env=OTEL_TRACES_SAMPLER=parentbased_always_on"));
 	assert_true(has_piece(all,
 			      "env=OTEL_RESOURCE_ATTRIBUTES=env=prod,a=x\\,y,"
+			      "multigres.project,"
 			      "multigres.project=test-cluster,"
 			      "multigres.cluster=test-cluster,"
 			      "multigres.component=pgctld"));
 	assert_true(has_piece(all,
 			      "env=OTEL_RESOURCE_ATTRIBUTES=env=prod,a=x\\,y,"
+			      "multigres.project,"
 			      "multigres.project=test-cluster,"
 			      "multigres.cluster=test-cluster,"
 			      "multigres.component=multipooler"));
@@ -375,6 +419,7 @@ test_otel(void **state)
 	assert_true(has_piece(all, "env=OTEL_TRACES_SAMPLER_CONFIG=/etc/otel/b/c.yaml"));
 	assert_true(has_piece(all,
 			      "env=OTEL_RESOURCE_ATTRIBUTES=env=prod,a=x\\,y,"
+			      "multigres.project,"
 			      "multigres.project=proj,"
 			      "multigres.cluster=test-cluster,"
 			      "multigres.component=multipooler"));
@@ -418,6 +463,19 @@ test_otel(void **state)
 	pod = build(shard, "main", "z1", 0, NULL);
 	all = pieces(pod);
 	assert_null(strstr(all, "env=OTEL_"));
+	free(all);
+	cJSON_Delete(pod);
+
+	/* no cluster label: the operator's own multigres.cluster stays */
+	cJSON_DeleteItemFromObject(mg_json_get(shard, "metadata.labels"),
+				   "multigres.com/cluster");
+	pod = build(shard, "main", "z1", 0, &opts);
+	all = pieces(pod);
+	assert_true(has_piece(all,
+			      "env=OTEL_RESOURCE_ATTRIBUTES=env=prod,a=x\\,y,"
+			      "multigres.cluster=old,multigres.project,"
+			      "multigres.project=proj,"
+			      "multigres.component=pgctld"));
 	free(all);
 	cJSON_Delete(pod);
 	cJSON_Delete(shard);

@@ -94,17 +94,19 @@ cJSON *
 mg_defaults_resources(enum mg_component c)
 {
 	const struct mg_default_component *row = mg_defaults_component(c);
-	cJSON *res, *limits, *requests;
+	cJSON *res;
 
 	if (!row->cpu_request && !row->memory_request && !row->memory_limit)
 		return NULL;
 	res = cJSON_CreateObject();
 	if (row->memory_limit) {
-		limits = cJSON_AddObjectToObject(res, "limits");
+		cJSON *limits = cJSON_AddObjectToObject(res, "limits");
+
 		cJSON_AddStringToObject(limits, "memory", row->memory_limit);
 	}
 	if (row->cpu_request || row->memory_request) {
-		requests = cJSON_AddObjectToObject(res, "requests");
+		cJSON *requests = cJSON_AddObjectToObject(res, "requests");
+
 		if (row->cpu_request)
 			cJSON_AddStringToObject(requests, "cpu",
 						row->cpu_request);
@@ -212,12 +214,13 @@ mg_defaults_image_set(struct mg_image_set *out, mg_defaults_env_fn env,
 void
 mg_image_set_from_spec(struct mg_image_set *out, const cJSON *spec_images)
 {
-	const char *v;
 	size_t i;
 
 	mg_image_set_release(out);
 	for (i = 0; i < MG_IMAGE_SET_N; i++) {
-		v = mg_json_str(spec_images, components[i].images_key);
+		const char *v =
+			mg_json_str(spec_images, components[i].images_key);
+
 		if (v && *v)
 			out->image[i] = mg_xstrdup(v);
 	}
@@ -241,10 +244,10 @@ mg_image_set_to_json(const struct mg_image_set *set)
 {
 	cJSON *obj = cJSON_CreateObject();
 	size_t i;
-	enum mg_component c;
 
 	for (i = 0; i < MG_IMAGE_SET_N; i++) {
-		c = json_order[i];
+		enum mg_component c = json_order[i];
+
 		if (set->image[c] && *set->image[c])
 			cJSON_AddStringToObject(obj, components[c].images_key,
 						set->image[c]);
@@ -318,15 +321,15 @@ recorded_images(struct mg_image_set *out, const cJSON *cluster,
 		bool *invalid)
 {
 	const cJSON *ann;
-	cJSON *parsed = NULL;
-	const char *raw;
 
 	*invalid = false;
 	ann = cJSON_GetObjectItemCaseSensitive(
 		mg_json_get(cluster, "metadata.annotations"),
 		APPLIED_IMAGES_ANNOTATION);
 	if (ann) {
-		raw = cJSON_IsString(ann) ? ann->valuestring : "";
+		const char *raw = cJSON_IsString(ann) ? ann->valuestring : "";
+		cJSON *parsed;
+
 		if (strcmp(raw, FULLY_PINNED_VALUE) == 0)
 			return false;
 		parsed = cJSON_Parse(raw);

@@ -539,21 +539,21 @@ mg_templates_add_list(struct mg_templates *t, const cJSON *objs,
 		      const char *namespace, struct mg_err *err)
 {
 	const cJSON *items = objs, *it;
-	const char *list_kind = NULL, *k, *ns;
 	char *item_kind = NULL;
 	enum mg_template_kind kind;
-	size_t len;
 	int added = 0, rc;
 
 	if (cJSON_IsObject(objs)) {
+		const char *list_kind = mg_json_str(objs, "kind");
+		size_t len = list_kind ? strlen(list_kind) : 0;
+
 		items = arr(objs, "items");
-		list_kind = mg_json_str(objs, "kind");
-		if (list_kind && (len = strlen(list_kind)) > 4 &&
-		    strcmp(list_kind + len - 4, "List") == 0)
+		if (len > 4 && strcmp(list_kind + len - 4, "List") == 0)
 			item_kind = mg_xstrndup(list_kind, len - 4);
 	}
 	cJSON_ArrayForEach(it, items) {
-		k = mg_json_str(it, "kind");
+		const char *k = mg_json_str(it, "kind"), *ns;
+
 		if (!k)
 			k = item_kind;
 		if (!mg_template_kind_parse(k, &kind))
@@ -824,7 +824,6 @@ cJSON *
 mg_resolve_merge_backup(const cJSON *child, const cJSON *parent)
 {
 	const char *ctype, *ptype, *mtype;
-	const cJSON *cfs, *cs3, *u;
 	cJSON *merged, *dst;
 
 	child = cJSON_IsObject(child) ? child : NULL;
@@ -843,16 +842,20 @@ mg_resolve_merge_backup(const cJSON *child, const cJSON *parent)
 	merged = dup(parent);
 	mtype = sval(merged, "type");
 	if (mtype && strcmp(mtype, "filesystem") == 0) {
+		const cJSON *cfs = obj(child, "filesystem");
+
 		dst = ensure(merged, "filesystem");
-		cfs = obj(child, "filesystem");
 		if (cfs) {
 			take_str(dst, cfs, "path");
 			merge_storage(dst, cfs);
 		}
 	} else if (mtype && strcmp(mtype, "s3") == 0) {
+		const cJSON *cs3 = obj(child, "s3");
+
 		dst = ensure(merged, "s3");
-		cs3 = obj(child, "s3");
 		if (cs3) {
+			const cJSON *u;
+
 			take_str(dst, cs3, "bucket");
 			take_str(dst, cs3, "region");
 			take_str(dst, cs3, "endpoint");
@@ -1259,7 +1262,7 @@ mg_resolve_shard(cJSON **out, const cJSON *cluster, size_t dbi, size_t tgi,
 	const cJSON *cfg = nth(arr(tg, "shards"), si);
 	const cJSON *tpl, *tspec, *ov, *in, *p;
 	cJSON *res, *orch, *pools, *pool, *backup, *b1, *conf = NULL;
-	cJSON *pvc = NULL, *pgref = NULL, *cells;
+	cJSON *pvc = NULL, *pgref = NULL;
 	const char *initdb = NULL, *ref;
 	char *own_path, *path = NULL;
 	size_t ncells = count_cells(cluster), eff;
@@ -1352,7 +1355,9 @@ mg_resolve_shard(cJSON **out, const cJSON *cluster, size_t dbi, size_t tgi,
 					      dup(arr(orch, "cells")));
 	}
 	cJSON_ArrayForEach(pool, pools) {
-		cells = cJSON_GetObjectItemCaseSensitive(pool, "cells");
+		const cJSON *cells =
+			cJSON_GetObjectItemCaseSensitive(pool, "cells");
+
 		if (materialize && !nonempty_array(cells) && ncells > 0)
 			put(pool, "cells", sorted_cells(cluster));
 		if (!item(pool, "replicasPerCell")) {
@@ -1428,12 +1433,13 @@ static void
 add_sorted_unique(cJSON *a, const char *s)
 {
 	cJSON *c;
-	int i = 0, cmp;
+	int i = 0;
 
 	if (!s)
 		return;
 	for (c = a->child; c; c = c->next, i++) {
-		cmp = strcmp(c->valuestring, s);
+		int cmp = strcmp(c->valuestring, s);
+
 		if (cmp == 0)
 			return;
 		if (cmp > 0) {
@@ -1485,11 +1491,12 @@ mg_resolve_templates_in_use(const cJSON *cluster)
 	static const char *const keys[MG_TEMPLATE_KINDS] = {
 		"coreTemplates", "cellTemplates", "shardTemplates"
 	};
-	cJSON *out = cJSON_CreateObject(), *a;
+	cJSON *out = cJSON_CreateObject();
 	size_t k;
 
 	for (k = 0; k < MG_TEMPLATE_KINDS; k++) {
-		a = cJSON_CreateArray();
+		cJSON *a = cJSON_CreateArray();
+
 		collect_refs(cluster, (enum mg_template_kind)k, a);
 		if (a->child)
 			cJSON_AddItemToObject(out, keys[k], a);
@@ -1506,11 +1513,12 @@ mg_resolve_tracking_labels(const cJSON *cluster)
 		MG_LABEL_USES_CORE_TEMPLATE, MG_LABEL_USES_CELL_TEMPLATE,
 		MG_LABEL_USES_SHARD_TEMPLATE
 	};
-	cJSON *out = cJSON_CreateObject(), *a;
+	cJSON *out = cJSON_CreateObject();
 	size_t k;
 
 	for (k = 0; k < MG_TEMPLATE_KINDS; k++) {
-		a = cJSON_CreateArray();
+		cJSON *a = cJSON_CreateArray();
+
 		collect_refs(cluster, (enum mg_template_kind)k, a);
 		if (a->child)
 			cJSON_AddStringToObject(out, labels[k], MG_LABEL_TRUE);
@@ -1530,6 +1538,72 @@ default_str(cJSON *o, const char *key, const char *v)
 		put_str(o, key, v);
 }
 
+/* {"name": name, "default": true} */
+static cJSON *
+named_default(const char *name)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "name", name);
+	cJSON_AddTrueToObject(o, "default");
+	return o;
+}
+
+/* The shard `0-inf` a table group without shards gets. */
+static cJSON *
+system_shard(bool has_cells, bool inject)
+{
+	cJSON *shard = cJSON_CreateObject(), *sspec;
+
+	cJSON_AddStringToObject(shard, "name", MG_DEFAULT_SHARD);
+	if (!has_cells)
+		return shard;
+	/* Cells stay unset: "run everywhere". */
+	sspec = cJSON_AddObjectToObject(shard, "spec");
+	cJSON_AddObjectToObject(sspec, "multiorch");
+	if (inject) {
+		cJSON *pool = cJSON_AddObjectToObject(
+			cJSON_AddObjectToObject(sspec, "pools"),
+			MG_DEFAULT_POOL_NAME);
+
+		cJSON_AddStringToObject(pool, "type", MG_DEFAULT_POOL_TYPE);
+	}
+	return shard;
+}
+
+/* Database `postgres`, table group `default`, shard `0-inf`. */
+static void
+system_catalogue(cJSON *spec, bool has_cells, bool inject)
+{
+	cJSON *db, *tg, *a;
+
+	if (!nonempty_array(arr(spec, "databases"))) {
+		a = cJSON_CreateArray();
+		cJSON_AddItemToArray(a, named_default(MG_DEFAULT_DATABASE));
+		put(spec, "databases", a);
+	}
+	cJSON_ArrayForEach(db, cJSON_GetObjectItemCaseSensitive(spec,
+								"databases")) {
+		if (!cJSON_IsObject(db))
+			continue;
+		if (!nonempty_array(arr(db, "tablegroups"))) {
+			a = cJSON_CreateArray();
+			cJSON_AddItemToArray(a,
+					     named_default(MG_DEFAULT_TABLEGROUP));
+			put(db, "tablegroups", a);
+		}
+		cJSON_ArrayForEach(tg, cJSON_GetObjectItemCaseSensitive(
+					       db, "tablegroups")) {
+			if (!cJSON_IsObject(tg) ||
+			    nonempty_array(arr(tg, "shards")))
+				continue;
+			a = cJSON_CreateArray();
+			cJSON_AddItemToArray(a, system_shard(has_cells, inject));
+			put(tg, "shards", a);
+		}
+	}
+}
+
 bool
 mg_resolve_static_defaults(cJSON *cluster, const struct mg_templates *t)
 {
@@ -1537,8 +1611,8 @@ mg_resolve_static_defaults(cJSON *cluster, const struct mg_templates *t)
 		"pgctld", "multipooler", "multiorch", "multiadmin",
 		"multigateway",
 	};
-	cJSON *spec, *x, *dbs, *db, *tgs, *tg, *shards, *shard, *sspec, *pools;
-	bool has_cells, inject;
+	cJSON *spec, *x;
+	bool inject;
 	size_t i;
 
 	spec = ensure(cluster, "spec");
@@ -1567,58 +1641,12 @@ mg_resolve_static_defaults(cJSON *cluster, const struct mg_templates *t)
 	if (!obj(spec, "backup"))
 		put(spec, "backup", default_cluster_backup());
 
-	if (!nonempty_array(arr(spec, "databases"))) {
-		dbs = cJSON_CreateArray();
-		db = cJSON_CreateObject();
-		cJSON_AddStringToObject(db, "name", MG_DEFAULT_DATABASE);
-		cJSON_AddTrueToObject(db, "default");
-		cJSON_AddItemToArray(dbs, db);
-		put(spec, "databases", dbs);
-	}
-	has_cells = count_cells(cluster) > 0;
+	/* The `default` pool goes inline unless a shard template may
+	 * supply pools: one named in templateDefaults, or a `default`. */
 	inject = !sval(obj(spec, "templateDefaults"), "shardTemplate") &&
 		 !mg_templates_get(t, MG_TEMPLATE_SHARD,
 				   MG_DEFAULT_TEMPLATE_NAME);
-
-	cJSON_ArrayForEach(db, cJSON_GetObjectItemCaseSensitive(spec,
-								"databases")) {
-		if (!cJSON_IsObject(db))
-			continue;
-		if (!nonempty_array(arr(db, "tablegroups"))) {
-			tgs = cJSON_CreateArray();
-			tg = cJSON_CreateObject();
-			cJSON_AddStringToObject(tg, "name",
-						MG_DEFAULT_TABLEGROUP);
-			cJSON_AddTrueToObject(tg, "default");
-			cJSON_AddItemToArray(tgs, tg);
-			put(db, "tablegroups", tgs);
-		}
-		cJSON_ArrayForEach(tg, cJSON_GetObjectItemCaseSensitive(
-					       db, "tablegroups")) {
-			if (!cJSON_IsObject(tg) ||
-			    nonempty_array(arr(tg, "shards")))
-				continue;
-			shards = cJSON_CreateArray();
-			shard = cJSON_CreateObject();
-			cJSON_AddStringToObject(shard, "name",
-						MG_DEFAULT_SHARD);
-			if (has_cells) {
-				/* Cells stay unset: "run everywhere". */
-				sspec = cJSON_AddObjectToObject(shard, "spec");
-				cJSON_AddObjectToObject(sspec, "multiorch");
-				if (inject) {
-					pools = cJSON_AddObjectToObject(
-						sspec, "pools");
-					x = cJSON_AddObjectToObject(
-						pools, MG_DEFAULT_POOL_NAME);
-					cJSON_AddStringToObject(
-						x, "type", MG_DEFAULT_POOL_TYPE);
-				}
-			}
-			cJSON_AddItemToArray(shards, shard);
-			put(tg, "shards", shards);
-		}
-	}
+	system_catalogue(spec, count_cells(cluster) > 0, inject);
 	return inject;
 }
 
@@ -1637,42 +1665,86 @@ inline_shard_spec(const cJSON *resolved)
 	return s;
 }
 
-static int
-webhook_shards(cJSON *cluster, const struct mg_templates *t,
-	       struct mg_err *err)
+int
+mg_resolve_each_shard(const cJSON *cluster, mg_resolve_shard_fn fn,
+		      void *ctx)
 {
-	cJSON *spec = cJSON_GetObjectItemCaseSensitive(cluster, "spec");
-	cJSON *db, *tg, *sh, *resolved = NULL;
-	size_t dbi = 0, tgi, si;
+	struct mg_shard_ref ref;
+	cJSON *db, *tg, *sh;
 	int rc;
 
-	cJSON_ArrayForEach(db, cJSON_GetObjectItemCaseSensitive(spec,
-								"databases")) {
-		tgi = 0;
-		cJSON_ArrayForEach(tg, cJSON_GetObjectItemCaseSensitive(
-					       db, "tablegroups")) {
-			si = 0;
-			cJSON_ArrayForEach(sh,
-					   cJSON_GetObjectItemCaseSensitive(
-						   tg, "shards")) {
-				if (!cJSON_IsObject(sh) ||
-				    sval(sh, "shardTemplate")) {
-					si++;
-					continue;
-				}
-				rc = mg_resolve_shard(&resolved, cluster, dbi,
-						      tgi, si, false, t, err);
+	memset(&ref, 0, sizeof(ref));
+	cJSON_ArrayForEach(db, arr(spec_of(cluster), "databases")) {
+		ref.db = db;
+		ref.tg_index = 0;
+		cJSON_ArrayForEach(tg, arr(db, "tablegroups")) {
+			ref.tg = tg;
+			ref.shard_index = 0;
+			cJSON_ArrayForEach(sh, arr(tg, "shards")) {
+				ref.shard = sh;
+				rc = fn(&ref, ctx);
 				if (rc)
 					return rc;
-				put(sh, "spec", inline_shard_spec(resolved));
-				put(sh, "backup",
-				    dup(obj(resolved, "backup")));
-				cJSON_Delete(resolved);
-				si++;
+				ref.shard_index++;
 			}
-			tgi++;
+			ref.tg_index++;
 		}
-		dbi++;
+		ref.db_index++;
+	}
+	return 0;
+}
+
+struct webhook_ctx {
+	const cJSON *cluster;
+	const struct mg_templates *t;
+	struct mg_err *err;
+};
+
+/* Step 3 for one shard that uses no template. */
+static int
+webhook_shard(const struct mg_shard_ref *ref, void *ctx)
+{
+	struct webhook_ctx *w = ctx;
+	cJSON *resolved;
+	int rc;
+
+	if (!cJSON_IsObject(ref->shard) || sval(ref->shard, "shardTemplate"))
+		return 0;
+	rc = mg_resolve_shard(&resolved, w->cluster, ref->db_index,
+			      ref->tg_index, ref->shard_index, false, w->t,
+			      w->err);
+	if (rc)
+		return rc;
+	put(ref->shard, "spec", inline_shard_spec(resolved));
+	put(ref->shard, "backup", dup(obj(resolved, "backup")));
+	cJSON_Delete(resolved);
+	return 0;
+}
+
+/* Step 3 for the cells: each one without a template gets its spec. */
+static int
+webhook_cells(cJSON *cluster, const struct mg_templates *t,
+	      struct mg_err *err)
+{
+	cJSON *cell, *x, *gw, *pl, *lt;
+	size_t i = 0;
+	int rc;
+
+	cJSON_ArrayForEach(cell, arr(spec_of(cluster), "cells")) {
+		if (cJSON_IsObject(cell) && !sval(cell, "cellTemplate")) {
+			rc = mg_resolve_cell(&gw, &pl, &lt, cluster, i, t, err);
+			if (rc)
+				return rc;
+			x = cJSON_CreateObject();
+			cJSON_AddItemToObject(x, "multigateway", gw);
+			if (pl)
+				cJSON_AddItemToObject(
+					x, "multigatewayPlacement", pl);
+			if (lt)
+				cJSON_AddItemToObject(x, "localTopoServer", lt);
+			put(cell, "spec", x);
+		}
+		i++;
 	}
 	return 0;
 }
@@ -1684,9 +1756,9 @@ mg_resolve_webhook_default(cJSON *cluster, const struct mg_templates *t,
 	static const char *const td_keys[MG_TEMPLATE_KINDS] = {
 		"coreTemplate", "cellTemplate", "shardTemplate"
 	};
-	cJSON *spec, *td, *x, *gw = NULL, *pl = NULL, *lt = NULL, *cell;
+	cJSON *spec, *td, *x, *pl = NULL;
 	bool core, cells_tpl, shards_tpl;
-	size_t k, i;
+	size_t k;
 	int rc;
 
 	mg_resolve_static_defaults(cluster, t);
@@ -1733,33 +1805,15 @@ mg_resolve_webhook_default(cJSON *cluster, const struct mg_templates *t,
 		put(ensure(spec, "multiadminWeb"), "spec", x);
 	}
 	if (!cells_tpl) {
-		i = 0;
-		cJSON_ArrayForEach(cell, cJSON_GetObjectItemCaseSensitive(
-						 spec, "cells")) {
-			if (!cJSON_IsObject(cell) ||
-			    sval(cell, "cellTemplate")) {
-				i++;
-				continue;
-			}
-			rc = mg_resolve_cell(&gw, &pl, &lt, cluster, i, t,
-					     err);
-			if (rc)
-				return rc;
-			x = cJSON_CreateObject();
-			cJSON_AddItemToObject(x, "multigateway", gw);
-			if (pl)
-				cJSON_AddItemToObject(x,
-						      "multigatewayPlacement",
-						      pl);
-			if (lt)
-				cJSON_AddItemToObject(x, "localTopoServer",
-						      lt);
-			put(cell, "spec", x);
-			i++;
-		}
+		rc = webhook_cells(cluster, t, err);
+		if (rc)
+			return rc;
 	}
-	if (!shards_tpl)
-		return webhook_shards(cluster, t, err);
+	if (!shards_tpl) {
+		struct webhook_ctx w = { cluster, t, err };
+
+		return mg_resolve_each_shard(cluster, webhook_shard, &w);
+	}
 	return 0;
 }
 
@@ -2004,13 +2058,13 @@ build_tablegroup(cJSON **out, const cJSON *cluster, const char *cname,
 	cJSON *cr, *ts, *shards, *resolved, *labels, *x, *b1;
 	char *name = NULL;
 	size_t si = 0;
-	int rc;
 
 	*out = NULL;
 	shards = cJSON_CreateArray();
 	cJSON_ArrayForEach(sh, arr(tg, "shards")) {
-		rc = mg_resolve_shard(&resolved, cluster, dbi, tgi, si++, true,
-				      t, err);
+		int rc = mg_resolve_shard(&resolved, cluster, dbi, tgi, si++,
+					  true, t, err);
+
 		if (rc) {
 			cJSON_Delete(shards);
 			return rc;
@@ -2082,7 +2136,7 @@ mg_resolve_shard_cr(const cJSON *tablegroup, const cJSON *shard)
 	struct mg_name_shard_key key;
 	cJSON *cr, *ss, *labels, *x;
 	char *name = NULL;
-	long long total = 0, rpc;
+	long long total = 0;
 
 	key.cluster = cname ? cname : "";
 	key.database = sval(ts, "databaseName") ? sval(ts, "databaseName") :
@@ -2129,10 +2183,9 @@ mg_resolve_shard_cr(const cJSON *tablegroup, const cJSON *shard)
 	copy_str(ss, ts, "postgresSuperuser");
 	copy_key(ss, ts, "postgresPasswordSecretRef");
 	copy_key(ss, ts, "cellTopologyLabels");
-	cJSON_ArrayForEach(p, obj(shard, "pools")) {
-		rpc = mg_json_int(p, "replicasPerCell", 1);
-		total += rpc * cJSON_GetArraySize(arr(p, "cells"));
-	}
+	cJSON_ArrayForEach(p, obj(shard, "pools"))
+		total += mg_json_int(p, "replicasPerCell", 1) *
+			 cJSON_GetArraySize(arr(p, "cells"));
 	cJSON_AddNumberToObject(ss, "replicas", (double)total);
 	return cr;
 }
@@ -2167,7 +2220,6 @@ complete_images(cJSON *cluster, const struct mg_image_set *given)
 	struct mg_image_set defaults = MG_IMAGE_SET_INIT;
 	const struct mg_image_set *set = given;
 	cJSON *images = ensure(ensure(cluster, "spec"), "images");
-	const struct mg_default_component *row;
 	size_t i;
 
 	if (!set) {
@@ -2175,7 +2227,9 @@ complete_images(cJSON *cluster, const struct mg_image_set *given)
 		set = &defaults;
 	}
 	for (i = 0; i < MG_IMAGE_SET_N; i++) {
-		row = mg_defaults_component((enum mg_component)i);
+		const struct mg_default_component *row =
+			mg_defaults_component((enum mg_component)i);
+
 		if (!sval(images, row->images_key) && set->image[i])
 			put_str(images, row->images_key, set->image[i]);
 	}
@@ -2324,13 +2378,14 @@ static cJSON *
 render_tablegroup(const cJSON *cfg, const cJSON *cr)
 {
 	const cJSON *sh;
-	cJSON *tg = cJSON_CreateObject(), *shards, *s, *ss;
+	cJSON *tg = cJSON_CreateObject(), *shards;
 
 	copy_key(tg, cfg, "name");
 	copy_key(tg, cfg, "default");
 	shards = cJSON_AddArrayToObject(tg, "shards");
 	cJSON_ArrayForEach(sh, arr(obj(cr, "spec"), "shards")) {
-		s = cJSON_CreateObject();
+		cJSON *s = cJSON_CreateObject(), *ss;
+
 		copy_key(s, sh, "name");
 		ss = cJSON_AddObjectToObject(s, "spec");
 		copy_key(ss, sh, "multiorch");
@@ -2347,6 +2402,61 @@ render_tablegroup(const cJSON *cfg, const cJSON *cr)
 	return tg;
 }
 
+/* The cluster's cells, each with its Cell CR's resolved spec. */
+static cJSON *
+render_cells(const cJSON *spec, const cJSON *cell_crs)
+{
+	const cJSON *c;
+	cJSON *a = cJSON_CreateArray();
+	size_t i = 0;
+
+	cJSON_ArrayForEach(c, arr(spec, "cells"))
+		cJSON_AddItemToArray(a, render_cell(c, nth(cell_crs, i++)));
+	return a;
+}
+
+/* The databases, each table group with its TableGroup CR's shards. */
+static cJSON *
+render_databases(const cJSON *spec, const cJSON *tg_crs)
+{
+	const cJSON *db, *tg;
+	cJSON *dbs = cJSON_CreateArray();
+	size_t tgi = 0;
+
+	cJSON_ArrayForEach(db, arr(spec, "databases")) {
+		cJSON *d = cJSON_CreateObject(), *tgs;
+
+		copy_key(d, db, "name");
+		copy_key(d, db, "default");
+		tgs = cJSON_AddArrayToObject(d, "tablegroups");
+		cJSON_ArrayForEach(tg, arr(db, "tablegroups"))
+			cJSON_AddItemToArray(
+				tgs, render_tablegroup(tg, nth(tg_crs, tgi++)));
+		copy_key(d, db, "backup");
+		copy_key(d, db, "durabilityPolicy");
+		cJSON_AddItemToArray(dbs, d);
+	}
+	return dbs;
+}
+
+static bool
+rendered_key(const cJSON *os, const char *key)
+{
+	static const char *const handled[] = {
+		"images", "imageUpdatePolicy", "logLevels", "templateDefaults",
+		"globalTopoServer", "multiadmin", "multiadminWeb", "cells",
+		"databases",
+	};
+	size_t i;
+
+	if (cJSON_GetObjectItemCaseSensitive(os, key))
+		return true;
+	for (i = 0; i < ARRAY_SIZE(handled); i++)
+		if (strcmp(key, handled[i]) == 0)
+			return true;
+	return false;
+}
+
 cJSON *
 mg_resolve_render(const struct mg_resolved *r)
 {
@@ -2356,15 +2466,9 @@ mg_resolve_render(const struct mg_resolved *r)
 		"durabilityPolicy", "postgresSuperuser",
 		"postgresPasswordSecretRef", "internalTLS", "certCommonName",
 	};
-	static const char *const handled[] = {
-		"images", "imageUpdatePolicy", "logLevels", "templateDefaults",
-		"globalTopoServer", "multiadmin", "multiadminWeb", "cells",
-		"databases",
-	};
-	const cJSON *spec, *c, *db, *tg, *it;
-	cJSON *out, *os, *x, *dbs, *d, *tgs;
-	size_t i, celli = 0, tgi = 0;
-	bool known;
+	const cJSON *spec, *it;
+	cJSON *out, *os, *x;
+	size_t i;
 
 	if (!r || !r->cluster)
 		return NULL;
@@ -2388,37 +2492,16 @@ mg_resolve_render(const struct mg_resolved *r)
 				      dup(r->multiadmin_placement));
 	x = cJSON_AddObjectToObject(os, "multiadminWeb");
 	cJSON_AddItemToObject(x, "spec", dup(r->multiadmin_web));
-
-	if (arr(spec, "cells")) {
-		x = cJSON_AddArrayToObject(os, "cells");
-		cJSON_ArrayForEach(c, arr(spec, "cells"))
-			cJSON_AddItemToArray(
-				x, render_cell(c, nth(r->cells, celli++)));
-	}
-	dbs = cJSON_AddArrayToObject(os, "databases");
-	cJSON_ArrayForEach(db, arr(spec, "databases")) {
-		d = cJSON_CreateObject();
-		copy_key(d, db, "name");
-		copy_key(d, db, "default");
-		tgs = cJSON_AddArrayToObject(d, "tablegroups");
-		cJSON_ArrayForEach(tg, arr(db, "tablegroups"))
-			cJSON_AddItemToArray(
-				tgs, render_tablegroup(
-					     tg, nth(r->tablegroups, tgi++)));
-		copy_key(d, db, "backup");
-		copy_key(d, db, "durabilityPolicy");
-		cJSON_AddItemToArray(dbs, d);
-	}
+	if (arr(spec, "cells"))
+		cJSON_AddItemToObject(os, "cells", render_cells(spec, r->cells));
+	cJSON_AddItemToObject(os, "databases",
+			      render_databases(spec, r->tablegroups));
 	for (i = 0; i < ARRAY_SIZE(tail); i++)
 		copy_key(os, spec, tail[i]);
 	normalize(cJSON_GetObjectItemCaseSensitive(os, "backup"), &s_backup);
 	/* Anything else the cluster carries, as given. */
-	cJSON_ArrayForEach(it, spec) {
-		known = cJSON_GetObjectItemCaseSensitive(os, it->string) != NULL;
-		for (i = 0; !known && i < ARRAY_SIZE(handled); i++)
-			known = strcmp(it->string, handled[i]) == 0;
-		if (!known)
+	cJSON_ArrayForEach(it, spec)
+		if (!rendered_key(os, it->string))
 			cJSON_AddItemToObject(os, it->string, dup(it));
-	}
 	return out;
 }

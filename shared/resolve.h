@@ -206,6 +206,21 @@ int mg_resolve_shard(cJSON **out, const cJSON *cluster, size_t db, size_t tg,
 		     const struct mg_templates *t, struct mg_err *err);
 
 /*
+ * Calls fn for every shard of spec.databases[].tablegroups[].shards[], in
+ * order, with its objects (borrowed from cluster; fn may modify them but
+ * not the lists) and indexes. Stops at, and returns, the first non-zero
+ * value fn returns; 0 otherwise.
+ */
+struct mg_shard_ref {
+	cJSON *db, *tg, *shard;
+	size_t db_index, tg_index, shard_index;
+};
+typedef int (*mg_resolve_shard_fn)(const struct mg_shard_ref *ref,
+				   void *ctx);
+int mg_resolve_each_shard(const cJSON *cluster, mg_resolve_shard_fn fn,
+			  void *ctx);
+
+/*
  * The GlobalTopoServerRef children carry: managed etcd
  * "<cluster>-global-topo.<ns>.svc:2379", its rootPath, implementation
  * "etcd"; external: the first endpoint verbatim, its rootPath and

@@ -601,71 +601,102 @@ is_dns_label(const char *s, size_t max)
 
 /*
  * A Kubernetes quantity ("100m", "1Gi", "1.5", "2e3", or a JSON number)
- * as a number, enough to compare two of them.
+ * in nano-units, exactly, as resource.Quantity compares them (digits past
+ * the ninth decimal are dropped; huge values saturate). Enough to compare
+ * two quantities. TODO(merge): use shared/quantity once it lands.
  */
+__extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
+
+#define I128_MAX ((i128)(((u128)1 << 126) - 1))
+
+static i128
+mul_sat(i128 a, i128 b)
+{
+	if (a != 0 && (a > I128_MAX / b))
+		return I128_MAX;
+	return a * b;
+}
+
 static bool
-quantity(const cJSON *v, long double *out)
+quantity_text(const char *s, i128 *out)
 {
 	static const struct {
 		const char *suffix;
-		long double mult;
+		int pow2, pow10;
 	} suffixes[] = {
-		{ "Ki", 1024.0L },
-		{ "Mi", 1048576.0L },
-		{ "Gi", 1073741824.0L },
-		{ "Ti", 1099511627776.0L },
-		{ "Pi", 1125899906842624.0L },
-		{ "Ei", 1152921504606846976.0L },
-		{ "n", 1e-9L }, { "u", 1e-6L }, { "m", 1e-3L }, { "", 1.0L },
-		{ "k", 1e3L },	{ "M", 1e6L },	{ "G", 1e9L },	{ "T", 1e12L },
-		{ "P", 1e15L }, { "E", 1e18L },
+		{ "Ki", 10, 0 }, { "Mi", 20, 0 }, { "Gi", 30, 0 },
+		{ "Ti", 40, 0 }, { "Pi", 50, 0 }, { "Ei", 60, 0 },
+		{ "n", 0, -9 },	 { "u", 0, -6 },  { "m", 0, -3 },
+		{ "", 0, 0 },	 { "k", 0, 3 },	  { "M", 0, 6 },
+		{ "G", 0, 9 },	 { "T", 0, 12 },  { "P", 0, 15 },
+		{ "E", 0, 18 },
 	};
-	const char *s;
-	long double m = 0, scale = 1;
+	i128 v = 0;
 	bool neg = false, digits = false;
-	size_t i;
-	long e = 0;
-	int esign = 1;
+	int frac = 0, pow2 = 0, pow10 = 0;
 
-	if (cJSON_IsNumber(v)) {
-		*out = (long double)v->valuedouble;
-		return true;
-	}
-	if (!cJSON_IsString(v))
-		return false;
-	s = v->valuestring;
 	if (*s == '+' || *s == '-')
 		neg = *s++ == '-';
 	for (; isdigit((unsigned char)*s); s++, digits = true)
-		m = m * 10 + (*s - '0');
+		v = mul_sat(v, 10) + (*s - '0');
 	if (*s == '.')
 		for (s++; isdigit((unsigned char)*s); s++, digits = true)
-			m += (*s - '0') * (scale /= 10);
+			if (frac < 9) {
+				v = mul_sat(v, 10) + (*s - '0');
+				frac++;
+			}
 	if (!digits)
 		return false;
-	if ((*s == 'e' || *s == 'E') && s[1] &&
+	if ((*s == 'e' || *s == 'E') &&
 	    (isdigit((unsigned char)s[1]) ||
 	     ((s[1] == '+' || s[1] == '-') && isdigit((unsigned char)s[2])))) {
+		int e = 0, esign = 1;
+
 		s++;
 		if (*s == '+' || *s == '-')
 			esign = *s++ == '-' ? -1 : 1;
-		for (; isdigit((unsigned char)*s) && e < 100; s++)
-			e = e * 10 + (*s - '0');
+		for (; isdigit((unsigned char)*s); s++)
+			if (e < 1000)
+				e = e * 10 + (*s - '0');
 		if (*s)
 			return false;
-		for (; e > 0; e--)
-			m = esign > 0 ? m * 10 : m / 10;
-		*out = neg ? -m : m;
-		return true;
+		pow10 = esign * e;
+	} else {
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(suffixes); i++)
+			if (strcmp(s, suffixes[i].suffix) == 0)
+				break;
+		if (i == ARRAY_SIZE(suffixes))
+			return false;
+		pow2 = suffixes[i].pow2;
+		pow10 = suffixes[i].pow10;
 	}
-	for (i = 0; i < ARRAY_SIZE(suffixes); i++) {
-		if (strcmp(s, suffixes[i].suffix) == 0) {
-			m *= suffixes[i].mult;
-			*out = neg ? -m : m;
-			return true;
-		}
-	}
-	return false;
+	/* To nano-units: * 10^(9 - frac + pow10) * 2^pow2. */
+	pow10 += 9 - frac;
+	for (; pow2 > 0; pow2--)
+		v = mul_sat(v, 2);
+	for (; pow10 > 0; pow10--)
+		v = mul_sat(v, 10);
+	for (; pow10 < 0 && v; pow10++)
+		v /= 10;
+	*out = neg ? -v : v;
+	return true;
+}
+
+static bool
+quantity(const cJSON *v, i128 *out)
+{
+	char *text;
+	bool ok;
+
+	if (!cJSON_IsString(v) && !cJSON_IsNumber(v))
+		return false;
+	text = scalar_text(v);
+	ok = quantity_text(text, out);
+	free(text);
+	return ok;
 }
 
 /* A Go duration ("1h2m", "1.5s", "300ms", "0") in nanoseconds. */
@@ -680,8 +711,8 @@ duration_ns(const char *s, long double *out)
 		{ "\xce\xbcs", 1e3L }, { "ms", 1e6L },	 { "s", 1e9L },
 		{ "m", 60e9L },	    { "h", 3600e9L },
 	};
-	long double total = 0, v, scale;
-	bool neg = false, digits;
+	long double total = 0;
+	bool neg = false;
 	size_t i, len;
 
 	if (!s || !*s)
@@ -695,14 +726,17 @@ duration_ns(const char *s, long double *out)
 	if (!*s)
 		return false;
 	while (*s) {
-		v = 0;
-		scale = 1;
-		digits = false;
+		long double v = 0;
+		bool digits = false;
+
 		for (; isdigit((unsigned char)*s); s++, digits = true)
 			v = v * 10 + (*s - '0');
-		if (*s == '.')
+		if (*s == '.') {
+			long double scale = 1;
+
 			for (s++; isdigit((unsigned char)*s); s++, digits = true)
 				v += (*s - '0') * (scale /= 10);
+		}
 		if (!digits)
 			return false;
 		for (i = 0; i < ARRAY_SIZE(units); i++) {
@@ -863,7 +897,7 @@ mg_validate_postgres_config(struct mg_findings *out, const cJSON *conf,
 	struct mg_buf problems = MG_BUF_INIT;
 	const cJSON **kv, *c;
 	const struct mg_guc *g;
-	const char *name, *managed;
+	const char *managed;
 	size_t n = 0, i, k;
 	char *shown;
 
@@ -878,7 +912,8 @@ mg_validate_postgres_config(struct mg_findings *out, const cJSON *conf,
 	qsort(kv, n, sizeof(*kv), cmp_item_keys);
 
 	for (i = 0; i < n; i++) {
-		name = kv[i]->string;
+		const char *name = kv[i]->string;
+
 		/* Extension parameters ("cron.database_name") pass. */
 		if (strchr(name, '.'))
 			continue;
@@ -919,12 +954,14 @@ check_resources(struct mg_findings *out, const cJSON *res, const char *path,
 		const char *subject)
 {
 	const cJSON *limits = obj(res, "limits"), *requests = obj(res, "requests");
-	const cJSON *l, *r;
-	long double lv, rv;
+	const cJSON *l;
+	i128 lv, rv;
 	char *ls, *rs;
 
 	cJSON_ArrayForEach(l, limits) {
-		r = cJSON_GetObjectItemCaseSensitive(requests, l->string);
+		const cJSON *r =
+			cJSON_GetObjectItemCaseSensitive(requests, l->string);
+
 		if (!r || !quantity(l, &lv) || !quantity(r, &rv) || lv >= rv)
 			continue;
 		ls = scalar_text(l);
@@ -1083,6 +1120,7 @@ struct vctx {
 	const struct mg_templates *t;
 	const char *ns;
 	bool missing_template;
+	cJSON *resolved; /* the shards that resolved */
 };
 
 static void
@@ -1096,12 +1134,31 @@ check_ref(struct vctx *v, enum mg_template_kind kind, const char *ref,
 	v->missing_template = true;
 }
 
+/* "spec.databases[i].tablegroups[j].shards[k]" and a suffix. */
+static char *
+shard_path(const struct mg_shard_ref *ref, const char *suffix)
+{
+	return mg_xasprintf("spec.databases[%zu].tablegroups[%zu].shards[%zu]%s",
+			    ref->db_index, ref->tg_index, ref->shard_index,
+			    suffix);
+}
+
+static int
+shard_refs(const struct mg_shard_ref *ref, void *ctx)
+{
+	char *path = shard_path(ref, ".shardTemplate");
+
+	check_ref(ctx, MG_TEMPLATE_SHARD, sval(ref->shard, "shardTemplate"),
+		  path);
+	free(path);
+	return 0;
+}
+
 static void
 check_integrity(struct vctx *v)
 {
-	const cJSON *td = obj(v->spec, "templateDefaults"), *c, *db, *tg, *sh;
-	size_t i = 0, dbi = 0, tgi, si;
-	char *path;
+	const cJSON *td = obj(v->spec, "templateDefaults"), *c;
+	size_t i = 0;
 
 	check_ref(v, MG_TEMPLATE_CORE, sval(td, "coreTemplate"),
 		  "spec.templateDefaults.coreTemplate");
@@ -1117,78 +1174,42 @@ check_integrity(struct vctx *v)
 	check_ref(v, MG_TEMPLATE_CELL, sval(td, "cellTemplate"),
 		  "spec.templateDefaults.cellTemplate");
 	cJSON_ArrayForEach(c, arr(v->spec, "cells")) {
-		path = mg_xasprintf("spec.cells[%zu].cellTemplate", i++);
+		char *path = mg_xasprintf("spec.cells[%zu].cellTemplate", i++);
+
 		check_ref(v, MG_TEMPLATE_CELL, sval(c, "cellTemplate"), path);
 		free(path);
 	}
 	check_ref(v, MG_TEMPLATE_SHARD, sval(td, "shardTemplate"),
 		  "spec.templateDefaults.shardTemplate");
-	cJSON_ArrayForEach(db, arr(v->spec, "databases")) {
-		tgi = 0;
-		cJSON_ArrayForEach(tg, arr(db, "tablegroups")) {
-			si = 0;
-			cJSON_ArrayForEach(sh, arr(tg, "shards")) {
-				path = mg_xasprintf(
-					"spec.databases[%zu].tablegroups[%zu]."
-					"shards[%zu].shardTemplate",
-					dbi, tgi, si++);
-				check_ref(v, MG_TEMPLATE_SHARD,
-					  sval(sh, "shardTemplate"), path);
-				free(path);
-			}
-			tgi++;
-		}
-		dbi++;
-	}
+	mg_resolve_each_shard(v->cluster, shard_refs, v);
 }
 
-static void
-check_postgres_configs(struct vctx *v)
+static int
+shard_postgres_config(const struct mg_shard_ref *ref, void *ctx)
 {
-	const cJSON *db, *tg, *sh;
-	size_t dbi = 0, tgi, si;
+	struct vctx *v = ctx;
 	char *path;
 
-	cJSON_ArrayForEach(db, arr(v->spec, "databases")) {
-		tgi = 0;
-		cJSON_ArrayForEach(tg, arr(db, "tablegroups")) {
-			si = 0;
-			cJSON_ArrayForEach(sh, arr(tg, "shards")) {
-				path = mg_xasprintf(
-					"spec.databases[%zu].tablegroups[%zu]."
-					"shards[%zu].spec.postgresConfig",
-					dbi, tgi, si);
-				mg_validate_postgres_config(
-					v->out,
-					obj(obj(sh, "spec"), "postgresConfig"),
-					path);
-				free(path);
-				path = mg_xasprintf(
-					"spec.databases[%zu].tablegroups[%zu]."
-					"shards[%zu].overrides.postgresConfig",
-					dbi, tgi, si);
-				mg_validate_postgres_config(
-					v->out,
-					obj(obj(sh, "overrides"),
-					    "postgresConfig"),
-					path);
-				free(path);
-				si++;
-			}
-			tgi++;
-		}
-		dbi++;
-	}
+	path = shard_path(ref, ".spec.postgresConfig");
+	mg_validate_postgres_config(
+		v->out, obj(obj(ref->shard, "spec"), "postgresConfig"), path);
+	free(path);
+	path = shard_path(ref, ".overrides.postgresConfig");
+	mg_validate_postgres_config(
+		v->out, obj(obj(ref->shard, "overrides"), "postgresConfig"),
+		path);
+	free(path);
+	return 0;
 }
 
 /* Does some node carry label key=value? */
 static bool
 node_has_label(const cJSON *nodes, const char *key, const char *value)
 {
-	const cJSON *n, *l;
+	const cJSON *n;
 
 	cJSON_ArrayForEach(n, items_of(nodes)) {
-		l = cJSON_GetObjectItemCaseSensitive(
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(
 			obj(obj(n, "metadata"), "labels"), key);
 		if (cJSON_IsString(l) && strcmp(l->valuestring, value) == 0)
 			return true;
@@ -1200,13 +1221,14 @@ static void
 check_cell_topology(struct vctx *v, const cJSON *nodes)
 {
 	const cJSON *c;
-	const char *key, *value;
 	size_t i = 0;
 	char *path;
 
 	if (!nodes)
 		return;
 	cJSON_ArrayForEach(c, arr(v->spec, "cells")) {
+		const char *key, *value;
+
 		if ((value = sval(c, "zoneId")) != NULL)
 			key = "topology.k8s.aws/zone-id";
 		else if ((value = sval(c, "region")) != NULL)
@@ -1369,24 +1391,24 @@ check_backup_sharing(struct vctx *v, const cJSON *resolved,
 		     shname, mounts);
 }
 
-/* Checks one shard; returns its resolution (NULL if it failed). */
-static cJSON *
-check_shard(struct vctx *v, const cJSON *db, const cJSON *sh, size_t dbi,
-	    size_t tgi, size_t si)
+/* Checks one shard and keeps its resolution in v->resolved. */
+static int
+check_shard(const struct mg_shard_ref *ref, void *ctx)
 {
-	char *path = mg_xasprintf("spec.databases[%zu].tablegroups[%zu]."
-				  "shards[%zu]",
-				  dbi, tgi, si);
+	struct vctx *v = ctx;
+	const cJSON *db = ref->db, *sh = ref->shard;
+	char *path = shard_path(ref, "");
 	const char *shname = or_empty(sval(sh, "name"));
 	const cJSON *ovpools = obj(obj(sh, "overrides"), "pools");
-	const cJSON *tpl, *p, *c, *orch;
+	const cJSON *p, *c, *orch;
 	struct mg_err err = MG_ERR_INIT;
 	cJSON *res = NULL;
 	char *sub;
 
 	/* Override pools the template does not have. */
 	if (ovpools && ovpools->child) {
-		tpl = shard_template_of(v, sh);
+		const cJSON *tpl = shard_template_of(v, sh);
+
 		cJSON_ArrayForEach(p, ovpools) {
 			if (obj(obj(obj(tpl, "spec"), "pools"), p->string))
 				continue;
@@ -1402,13 +1424,13 @@ check_shard(struct vctx *v, const cJSON *db, const cJSON *sh, size_t dbi,
 		}
 	}
 
-	if (mg_resolve_shard(&res, v->cluster, dbi, tgi, si, true, v->t,
-			     &err) != 0) {
+	if (mg_resolve_shard(&res, v->cluster, ref->db_index, ref->tg_index,
+			     ref->shard_index, true, v->t, &err) != 0) {
 		if (!v->missing_template)
 			ERR(v->out, path, "cannot resolve shard '%s': %s",
 			    shname, err.msg);
 		free(path);
-		return NULL;
+		return 0;
 	}
 
 	cJSON_ArrayForEach(p, obj(res, "pools"))
@@ -1459,7 +1481,8 @@ check_shard(struct vctx *v, const cJSON *db, const cJSON *sh, size_t dbi,
 	}
 	check_backup_sharing(v, res, shname, path);
 	free(path);
-	return res;
+	cJSON_AddItemToArray(v->resolved, res);
+	return 0;
 }
 
 /* PVCs without a storage class need a default StorageClass. */
@@ -1470,12 +1493,12 @@ check_storage_classes(struct vctx *v, const cJSON *resolved_shards,
 	struct mg_buf missing = MG_BUF_INIT;
 	const cJSON *etcd = obj(obj(v->spec, "globalTopoServer"), "etcd");
 	const cJSON *s, *p, *b;
-	const char *shname;
 
 	if (etcd && !sval(obj(etcd, "storage"), "class"))
 		mg_buf_adds(&missing, "spec.globalTopoServer.etcd.storage.class");
 	cJSON_ArrayForEach(s, resolved_shards) {
-		shname = or_empty(sval(s, "name"));
+		const char *shname = or_empty(sval(s, "name"));
+
 		cJSON_ArrayForEach(p, obj(s, "pools")) {
 			if (sval(obj(p, "storage"), "class"))
 				continue;
@@ -1502,49 +1525,51 @@ check_storage_classes(struct vctx *v, const cJSON *resolved_shards,
 	mg_buf_release(&missing);
 }
 
-/* db/tg/shard/pool -> storage.size, as written (spec, else overrides). */
+/* Adds db/tg/shard/pool -> storage.size of one shard, as written (its
+ * inline spec's pools, else its overrides'). */
+static int
+shard_pool_sizes(const struct mg_shard_ref *ref, void *ctx)
+{
+	const cJSON *sh = ref->shard, *pools, *p;
+
+	pools = obj(sh, "spec") ? obj(obj(sh, "spec"), "pools") :
+				  obj(obj(sh, "overrides"), "pools");
+	cJSON_ArrayForEach(p, pools) {
+		const char *size = sval(obj(p, "storage"), "size");
+		char *key;
+
+		if (!size)
+			continue;
+		key = mg_xasprintf("%s/%s/%s/%s", or_empty(sval(ref->db, "name")),
+				   or_empty(sval(ref->tg, "name")),
+				   or_empty(sval(sh, "name")), p->string);
+		cJSON_AddStringToObject(ctx, key, size);
+		free(key);
+	}
+	return 0;
+}
+
 static cJSON *
-pool_sizes(const cJSON *spec)
+pool_sizes(const cJSON *cluster)
 {
 	cJSON *m = cJSON_CreateObject();
-	const cJSON *db, *tg, *sh, *pools, *p;
-	const char *size;
-	char *key;
 
-	cJSON_ArrayForEach(db, arr(spec, "databases"))
-		cJSON_ArrayForEach(tg, arr(db, "tablegroups"))
-			cJSON_ArrayForEach(sh, arr(tg, "shards")) {
-				pools = obj(sh, "spec") ?
-						obj(obj(sh, "spec"), "pools") :
-						obj(obj(sh, "overrides"), "pools");
-				cJSON_ArrayForEach(p, pools) {
-					size = sval(obj(p, "storage"), "size");
-					if (!size)
-						continue;
-					key = mg_xasprintf(
-						"%s/%s/%s/%s",
-						or_empty(sval(db, "name")),
-						or_empty(sval(tg, "name")),
-						or_empty(sval(sh, "name")),
-						p->string);
-					cJSON_AddStringToObject(m, key, size);
-					free(key);
-				}
-			}
+	mg_resolve_each_shard(cluster, shard_pool_sizes, m);
 	return m;
 }
 
 static void
 check_update(struct vctx *v, const cJSON *old)
 {
-	const cJSON *ospec = obj(old, "spec");
-	cJSON *before = pool_sizes(ospec), *after = pool_sizes(v->spec);
-	const cJSON *o, *n;
-	long double ov, nv;
+	cJSON *before = pool_sizes(old), *after = pool_sizes(v->cluster);
+	const cJSON *o;
+	i128 ov, nv;
 	long long orep, nrep;
 
 	cJSON_ArrayForEach(o, before) {
-		n = cJSON_GetObjectItemCaseSensitive(after, o->string);
+		const cJSON *n =
+			cJSON_GetObjectItemCaseSensitive(after, o->string);
+
 		if (!n || !quantity(o, &ov) || !quantity(n, &nv) || nv >= ov)
 			continue;
 		ERR(v->out, "",
@@ -1555,7 +1580,7 @@ check_update(struct vctx *v, const cJSON *old)
 	cJSON_Delete(before);
 	cJSON_Delete(after);
 
-	orep = etcd_replicas(ospec);
+	orep = etcd_replicas(obj(old, "spec"));
 	nrep = etcd_replicas(v->spec);
 	if (orep && nrep && orep != nrep)
 		ERR(v->out, "spec.globalTopoServer.etcd.replicas",
@@ -1572,9 +1597,8 @@ mg_validate_cluster(struct mg_findings *out, const cJSON *cluster,
 {
 	static const struct mg_validate_opts no_opts = MG_VALIDATE_OPTS_INIT;
 	struct vctx v;
-	const cJSON *db, *tg, *sh, *gts;
-	cJSON *resolved, *r;
-	size_t i, n, dbi = 0, tgi, si;
+	const cJSON *gts;
+	size_t i, n;
 
 	if (!opts)
 		opts = &no_opts;
@@ -1593,7 +1617,7 @@ mg_validate_cluster(struct mg_findings *out, const cJSON *cluster,
 		v.ns = "default";
 
 	check_integrity(&v);
-	check_postgres_configs(&v);
+	mg_resolve_each_shard(cluster, shard_postgres_config, &v);
 
 	check_cell_topology(&v, opts->nodes);
 	if (etcd_replicas(v.spec) == 1)
@@ -1619,22 +1643,10 @@ mg_validate_cluster(struct mg_findings *out, const cJSON *cluster,
 		check_resolved_gateway(out, cluster, i, v.t, "",
 				       !v.missing_template);
 
-	resolved = cJSON_CreateArray();
-	cJSON_ArrayForEach(db, arr(v.spec, "databases")) {
-		tgi = 0;
-		cJSON_ArrayForEach(tg, arr(db, "tablegroups")) {
-			si = 0;
-			cJSON_ArrayForEach(sh, arr(tg, "shards")) {
-				r = check_shard(&v, db, sh, dbi, tgi, si++);
-				if (r)
-					cJSON_AddItemToArray(resolved, r);
-			}
-			tgi++;
-		}
-		dbi++;
-	}
-	check_storage_classes(&v, resolved, opts->has_default_storage_class);
-	cJSON_Delete(resolved);
+	v.resolved = cJSON_CreateArray();
+	mg_resolve_each_shard(cluster, check_shard, &v);
+	check_storage_classes(&v, v.resolved, opts->has_default_storage_class);
+	cJSON_Delete(v.resolved);
 
 	if (cJSON_IsObject(old))
 		check_update(&v, old);
@@ -1733,7 +1745,7 @@ mg_validate_template(struct mg_findings *out, const cJSON *tpl,
 	const cJSON *spec = obj(tpl, "spec"), *p, *gw;
 	const char *name = or_empty(mg_json_str(tpl, "metadata.name"));
 	size_t errors_before = mg_findings_count(out, MG_SEV_ERROR);
-	char *path, *subject;
+	char *subject;
 
 	if (!mg_template_kind_parse(mg_json_str(tpl, "kind"), &kind))
 		return mg_err_set(err, MG_EINVAL, "not a template");
@@ -1745,7 +1757,8 @@ mg_validate_template(struct mg_findings *out, const cJSON *tpl,
 	switch (kind) {
 	case MG_TEMPLATE_SHARD:
 		cJSON_ArrayForEach(p, obj(spec, "pools")) {
-			path = mg_xasprintf("spec.pools.%s", p->string);
+			char *path = mg_xasprintf("spec.pools.%s", p->string);
+
 			check_pool_name(out, p->string, path, "");
 			free(path);
 		}

@@ -1301,9 +1301,13 @@ in_cells(const cJSON *spec, const char *cell)
 	return false;
 }
 
-/* The ShardTemplate a shard uses (level 2 applied), or NULL when empty. */
-static const cJSON *
-shard_template_of(const struct vctx *v, const cJSON *sh)
+/*
+ * The ShardTemplate a shard uses (level 2 applied): *tpl is NULL when it
+ * is the empty fallback. False when an explicit ref is missing (already
+ * reported).
+ */
+static bool
+shard_template_of(const struct vctx *v, const cJSON *sh, const cJSON **tpl)
 {
 	const char *ref = sval(sh, "shardTemplate");
 
@@ -1311,7 +1315,8 @@ shard_template_of(const struct vctx *v, const cJSON *sh)
 		ref = sval(obj(v->spec, "templateDefaults"), "shardTemplate");
 	if (!ref)
 		ref = MG_DEFAULT_TEMPLATE_NAME;
-	return mg_templates_get(v->t, MG_TEMPLATE_SHARD, ref);
+	*tpl = mg_templates_get(v->t, MG_TEMPLATE_SHARD, ref);
+	return *tpl || strcmp(ref, MG_DEFAULT_TEMPLATE_NAME) == 0;
 }
 
 static void
@@ -1400,15 +1405,13 @@ check_shard(const struct mg_shard_ref *ref, void *ctx)
 	char *path = shard_path(ref, "");
 	const char *shname = or_empty(sval(sh, "name"));
 	const cJSON *ovpools = obj(obj(sh, "overrides"), "pools");
-	const cJSON *p, *c, *orch;
+	const cJSON *p, *c, *orch, *tpl;
 	struct mg_err err = MG_ERR_INIT;
 	cJSON *res = NULL;
 	char *sub;
 
 	/* Override pools the template does not have. */
-	if (ovpools && ovpools->child) {
-		const cJSON *tpl = shard_template_of(v, sh);
-
+	if (ovpools && ovpools->child && shard_template_of(v, sh, &tpl)) {
 		cJSON_ArrayForEach(p, ovpools) {
 			if (obj(obj(obj(tpl, "spec"), "pools"), p->string))
 				continue;

@@ -1281,6 +1281,47 @@ test_templates_in_use(void **state)
 	cJSON_Delete(c);
 }
 
+struct visit {
+	char seen[256];
+	size_t stop_at, calls;
+};
+
+static int
+visit_shard(const struct mg_shard_ref *ref, void *ctx)
+{
+	struct visit *v = ctx;
+	size_t len = strlen(v->seen);
+
+	snprintf(v->seen + len, sizeof(v->seen) - len, "%s%zu.%zu.%zu=%s",
+		 len ? " " : "", ref->db_index, ref->tg_index, ref->shard_index,
+		 mg_json_str(ref->shard, "name"));
+	return ++v->calls == v->stop_at ? 42 : 0;
+}
+
+static void
+test_each_shard(void **state)
+{
+	cJSON *c = yaml(CLUSTER_HEAD
+			"  databases:\n"
+			"  - name: d0\n"
+			"    tablegroups:\n"
+			"    - {name: t0, shards: [{name: s0}, {name: s1}]}\n"
+			"    - {name: t1}\n"
+			"    - {name: t2, shards: [{name: s2}]}\n"
+			"  - name: d1\n"
+			"    tablegroups: [{name: t3, shards: [{name: s3}]}]\n");
+	struct visit v = { "", 0, 0 };
+
+	(void)state;
+	assert_int_equal(mg_resolve_each_shard(c, visit_shard, &v), 0);
+	assert_string_equal(v.seen, "0.0.0=s0 0.0.1=s1 0.2.0=s2 1.0.0=s3");
+	memset(&v, 0, sizeof(v));
+	v.stop_at = 2;
+	assert_int_equal(mg_resolve_each_shard(c, visit_shard, &v), 42);
+	assert_string_equal(v.seen, "0.0.0=s0 0.0.1=s1");
+	cJSON_Delete(c);
+}
+
 /* ------------------------------------------------------------------ */
 /* Rendering                                                           */
 /* ------------------------------------------------------------------ */
@@ -1391,6 +1432,7 @@ main(void)
 		cmocka_unit_test(test_images_in_children),
 		cmocka_unit_test(test_template_sets),
 		cmocka_unit_test(test_templates_in_use),
+		cmocka_unit_test(test_each_shard),
 		cmocka_unit_test(test_render),
 	};
 

@@ -613,6 +613,21 @@ test_warnings(void **state)
 	assert_not(&r.f, MG_SEV_WARNING, "Pool 'main-app'");
 	assert_no_errors(&r.f);
 
+	/* The fallback template when there is none: every pool is new. */
+	validate(&r, HEAD CELLS
+		 SHARD("        overrides: {pools: {extra: {}}}\n"),
+		 NULL);
+	assert_has(&r.f, MG_SEV_WARNING,
+		   "Pool 'extra' defined in overrides for shard '0-inf' does "
+		   "not exist in template ''.");
+	/* A missing explicit template: reported once, no warning. */
+	validate(&r, HEAD CELLS
+		 SHARD("        shardTemplate: gone\n"
+		       "        overrides: {pools: {extra: {}}}\n"),
+		 NULL);
+	assert_not(&r.f, MG_SEV_WARNING, "Pool 'extra'");
+	assert_int_equal(mg_findings_count(&r.f, MG_SEV_ERROR), 1);
+
 	/* Topology: zone z2 and region r2 are on no node. */
 	r.opts.nodes = nodes;
 	validate(&r, HEAD

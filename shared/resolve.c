@@ -1070,6 +1070,7 @@ mg_resolve_global_topo(cJSON **out, const cJSON *cluster,
 								  "external"),
 				 MG_DEFAULT_GLOBAL_TOPO_ROOT);
 	take_item(res, spec, "pvcDeletionPolicy");
+	/* Placement is main's; v0.11.1 had none for the topology. */
 	take_item(res, spec, "placement");
 	normalize(res, &s_global_topo);
 	*out = res;
@@ -1192,6 +1193,8 @@ mg_resolve_cell(cJSON **gateway, cJSON **placement, cJSON **local_topo,
 	}
 
 	default_stateless(gw, MG_COMP_MULTIGATEWAY);
+	/* Failover buffering on unless disabled (main; v0.11.1 had no
+	 * buffer settings). */
 	buf = ensure(gw, "buffer");
 	if (!item(buf, "enabled"))
 		put(buf, "enabled", cJSON_CreateTrue());
@@ -1302,6 +1305,7 @@ mg_resolve_shard(cJSON **out, const cJSON *cluster, size_t dbi, size_t tgi,
 	pvc = dup(obj(tspec, "pvcDeletionPolicy"));
 	initdb = sval(tspec, "initdbArgs");
 	pgref = dup(obj(tspec, "postgresConfigRef"));
+	/* Inline postgresConfig is main's (v0.11.1: postgresConfigRef only). */
 	merge_pgconf(&conf, tspec);
 
 	/* 2. Overrides, 3. the inline spec. */
@@ -1988,6 +1992,7 @@ build_cell(cJSON **out, const cJSON *cluster, const char *cname,
 	cJSON_AddBoolToObject(tr, "prunePoolers", pruning_enabled(spec));
 	copy_key(cs, spec, "observability");
 	copy_key(cs, spec, "logLevels");
+	/* Children get internalTLS on main, not in v0.11.1. */
 	copy_key(cs, spec, "internalTLS");
 	copy_str(cs, spec, "certCommonName");
 	normalize(cJSON_GetObjectItemCaseSensitive(cs, "logLevels"),

@@ -99,7 +99,7 @@ struct mg_err;
  * override; their revision identifies a default set (facts 1.12).
  */
 enum mg_component {
-	MG_COMP_POSTGRES,       /* pgctld image; the pool's postgres container */
+	MG_COMP_POSTGRES,       /* pgctld image; pool's postgres container */
 	MG_COMP_MULTIADMIN,
 	MG_COMP_MULTIADMIN_WEB,
 	MG_COMP_MULTIORCH,
@@ -114,12 +114,16 @@ enum mg_component {
 
 struct mg_default_component {
 	enum mg_component id;
-	const char *name;        /* "multiadmin-web" */
-	const char *images_key;  /* key in spec.images and status.images.*: "multiadminWeb"; NULL outside the set */
-	const char *revision_key; /* line name in the revision: "multiadminweb"; NULL outside the set */
-	const char *env;         /* "MULTIGRES_IMAGE_MULTIADMIN_WEB"; NULL when none */
+	const char *name; /* "multiadmin-web" */
+	/* Key in spec.images and status.images.*: "multiadminWeb"; NULL
+	 * outside the image set. */
+	const char *images_key;
+	/* Its line in the revision: "multiadminweb"; NULL outside the set. */
+	const char *revision_key;
+	/* "MULTIGRES_IMAGE_MULTIADMIN_WEB"; NULL when none. */
+	const char *env;
 	const char *image;       /* compiled default on main */
-	const char *image_v0111; /* the same in release v0.11.1 (for reference) */
+	const char *image_v0111; /* release v0.11.1's, for reference */
 	/* Default resources; NULL when not set. No CPU limits by default. */
 	const char *cpu_request;
 	const char *memory_request;
@@ -225,13 +229,15 @@ struct mg_images_result {
 	struct mg_image_set applied;
 	char applied_revision[MG_IMAGE_REVISION_LEN + 1];
 	char available_revision[MG_IMAGE_REVISION_LEN + 1];
-	cJSON *status;          /* status.images; owned */
-	const char *reason;     /* UpToDate, FullyPinned, AwaitingAcknowledgement, RevisionMismatch */
-	bool pending;           /* ImageRolloutPending is True */
-	char *annotation;       /* value for multigres.com/applied-images; owned */
-	bool record_invalid;    /* the annotation was present but unusable */
-	bool ack_ignored;       /* acknowledgedRevision has no effect (immediate) */
-	bool switched;          /* the applied set differs from the recorded one */
+	cJSON *status; /* status.images; owned */
+	/* ImageRolloutPending's reason: UpToDate, FullyPinned,
+	 * AwaitingAcknowledgement or RevisionMismatch (static). */
+	const char *reason;
+	bool pending;        /* ImageRolloutPending is True */
+	char *annotation;    /* multigres.com/applied-images value; owned */
+	bool record_invalid; /* the annotation was there but unusable */
+	bool ack_ignored;    /* acknowledgedRevision is moot (immediate) */
+	bool switched;       /* applied differs from the recorded set */
 };
 
 void mg_images_result_release(struct mg_images_result *r);

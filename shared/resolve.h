@@ -260,13 +260,13 @@ struct mg_resolve_opts {
  * owned; members that do not apply are NULL.
  */
 struct mg_resolved {
-	cJSON *cluster;         /* static defaults applied, spec.images completed */
+	cJSON *cluster;         /* static defaults, spec.images completed */
 	cJSON *global_topo;     /* resolved GlobalTopoServerSpec */
 	cJSON *global_topo_ref; /* GlobalTopoServerRef for the children */
 	cJSON *multiadmin;      /* StatelessSpec */
 	cJSON *multiadmin_placement; /* PodPlacementSpec, or NULL */
 	cJSON *multiadmin_web;  /* StatelessSpec */
-	cJSON *toposerver;      /* the global TopoServer CR; NULL when external */
+	cJSON *toposerver;      /* global TopoServer CR; NULL if external */
 	cJSON *cells;           /* array of Cell CRs, in spec order */
 	cJSON *tablegroups;     /* array of TableGroup CRs, in spec order */
 	cJSON *shards;          /* array of Shard CRs, in table group order */

@@ -60,7 +60,7 @@ const struct mg_finding *mg_findings_first(const struct mg_findings *f,
 
 struct mg_validate_opts {
 	const struct mg_templates *templates; /* the namespace's; NULL: none */
-	/* For messages; NULL: the cluster's metadata.namespace, else "default". */
+	/* For messages; NULL: the cluster's namespace, else "default". */
 	const char *namespace;
 	/* A StorageClass annotated (beta or GA) is-default-class "true". */
 	bool has_default_storage_class;

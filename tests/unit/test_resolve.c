@@ -369,6 +369,28 @@ test_webhook_default_no_templates(void **state)
 	cJSON_Delete(c);
 }
 
+/* Defaulting what the webhook already defaulted changes nothing (an
+ * UPDATE re-runs it on the stored object). */
+static void
+test_webhook_default_idempotent(void **state)
+{
+	cJSON *docs = load_all(FIXTURES "backup-cluster.yaml");
+	cJSON *c = cJSON_Duplicate(find_kind(docs, "MultigresCluster"), true);
+	struct mg_err err = MG_ERR_INIT;
+	char *once, *twice;
+
+	(void)state;
+	assert_int_equal(mg_resolve_webhook_default(c, NULL, &err), 0);
+	once = compact(c);
+	assert_int_equal(mg_resolve_webhook_default(c, NULL, &err), 0);
+	twice = compact(c);
+	assert_string_equal(once, twice);
+	free(once);
+	free(twice);
+	cJSON_Delete(c);
+	cJSON_Delete(docs);
+}
+
 static void
 test_webhook_default_with_templates(void **state)
 {
@@ -906,9 +928,16 @@ test_merge_shard(void **state)
 			    "128Mi");
 	assert_string_equal(str(s, "pools.main-app.tolerations.0.key"), "tpl");
 	assert_int_equal(num(s, "pools.main-app.fsGroup"), 2000);
-	/* analytics: one cell -> 2 replicas; the default storage size. */
+	/* analytics: one cell -> 2 replicas; the default storage size and
+	 * container resources. */
 	assert_int_equal(num(s, "pools.analytics.replicasPerCell"), 2);
 	assert_string_equal(str(s, "pools.analytics.storage.size"), "1Gi");
+	assert_json(mg_json_get(s, "pools.analytics.postgres.resources"),
+		    "{\"limits\":{\"memory\":\"512Mi\"},\"requests\":"
+		    "{\"cpu\":\"100m\",\"memory\":\"256Mi\"}}");
+	assert_json(mg_json_get(s, "pools.analytics.multipooler.resources"),
+		    "{\"limits\":{\"memory\":\"256Mi\"},\"requests\":"
+		    "{\"cpu\":\"100m\",\"memory\":\"128Mi\"}}");
 	assert_json(mg_json_get(s, "pvcDeletionPolicy"),
 		    "{\"whenDeleted\":\"Retain\"}");
 	/* Pools print sorted by name. */
@@ -1416,6 +1445,7 @@ main(void)
 		cmocka_unit_test(test_minimal_sample),
 		cmocka_unit_test(test_static_defaults),
 		cmocka_unit_test(test_webhook_default_no_templates),
+		cmocka_unit_test(test_webhook_default_idempotent),
 		cmocka_unit_test(test_webhook_default_with_templates),
 		cmocka_unit_test(test_chain_cells),
 		cmocka_unit_test(test_chain_shards),

@@ -561,7 +561,8 @@ check_meta(struct walk *w, const cJSON *v)
 						    ? push_key(w, x->string)
 						    : w->path.len;
 
-				if (!cJSON_IsString(x))
+				if (!cJSON_IsString(x) &&
+				    !(fields[i].kind == 'm' && cJSON_IsNull(x)))
 					report_type(w, "string", json_type(x));
 				pop(w, l2);
 			}
@@ -689,7 +690,7 @@ static void
 check_array(struct walk *w, const struct mg_schema_node *n, const cJSON *v,
 	    const cJSON *old)
 {
-	size_t count = (size_t)cJSON_GetArraySize(v), i = 0, len;
+	size_t count = (size_t)cJSON_GetArraySize(v), i = 0;
 	const cJSON *it;
 	bool objects = true;
 
@@ -706,7 +707,8 @@ check_array(struct walk *w, const struct mg_schema_node *n, const cJSON *v,
 		report(w, MG_PROBLEM_TOO_FEW, -1, &msg);
 	}
 	cJSON_ArrayForEach(it, v) {
-		len = push_index(w, i++);
+		size_t len = push_index(w, i++);
+
 		if (n->items)
 			check_value(w, n->items, it, old_list_item(n, old, it));
 		if (n->list_type == MG_SCHEMA_LIST_MAP && !cJSON_IsObject(it)) {
@@ -726,9 +728,8 @@ static void
 check_string(struct walk *w, const struct mg_schema_node *n, const cJSON *v)
 {
 	const char *s = v->valuestring;
-	size_t chars = utf8_len(s), i;
+	size_t chars = utf8_len(s);
 	struct timespec ts;
-	char what[64];
 
 	if (n->format == MG_SCHEMA_FMT_DATE_TIME &&
 	    mg_time_parse_ts(s, &ts, NULL) != 0) {
@@ -748,6 +749,8 @@ check_string(struct walk *w, const struct mg_schema_node *n, const cJSON *v)
 			(int)n->max_length, n->max_length == 1 ? "byte" : "bytes");
 	if ((n->flags & MG_SCHEMA_HAS_MIN_LENGTH) &&
 	    chars < (size_t)n->min_length) {
+		char what[64];
+
 		snprintf(what, sizeof(what), "should be at least %d chars long",
 			 (int)n->min_length);
 		report_invalid(w, MG_PROBLEM_TOO_SHORT, v, what);
@@ -763,6 +766,7 @@ check_string(struct walk *w, const struct mg_schema_node *n, const cJSON *v)
 	}
 	if (n->nenums) {
 		struct mg_buf msg = MG_BUF_INIT;
+		size_t i;
 
 		for (i = 0; i < n->nenums; i++)
 			if (strcmp(mg_schema_strings[n->enums + i], s) == 0)
@@ -1142,7 +1146,6 @@ cel_value(struct walk *w, uint16_t ni, const cJSON *v, const cJSON *old)
 	const struct mg_schema_node *n = node_at(ni);
 	const cJSON *c;
 	size_t i, len;
-	uint16_t sub;
 
 	if (!v || cJSON_IsNull(v))
 		return;
@@ -1153,7 +1156,8 @@ cel_value(struct walk *w, uint16_t ni, const cJSON *v, const cJSON *old)
 		return;
 	if (n->type == MG_SCHEMA_OBJECT && cJSON_IsObject(v)) {
 		cJSON_ArrayForEach(c, v) {
-			sub = 0;
+			uint16_t sub = 0;
+
 			for (i = 0; i < n->nprops && !sub; i++)
 				if (strcmp(mg_schema_props[n->props + i].name,
 					   c->string) == 0)

@@ -337,7 +337,21 @@ struct walk {
 	struct mg_buf path;
 	size_t found;
 	size_t blocking; /* problems that keep the CEL rules from running */
+	bool status_relative; /* "in body" names start below status */
 };
+
+/*
+ * The name OpenAPI messages give a value ("<name> in body ..."): its path,
+ * except under the status of a kind with a status subresource, which the
+ * server validates on its own, naming values from there.
+ */
+static const char *
+body_name(const struct walk *w)
+{
+	if (w->status_relative && strncmp(w->path.data, "status.", 7) == 0)
+		return w->path.data + 7;
+	return w->path.data;
+}
 
 static size_t
 push_key(struct walk *w, const char *key)
@@ -412,7 +426,7 @@ report_invalid(struct walk *w, enum mg_problem_type type, const cJSON *v,
 
 	mg_buf_adds(&msg, "Invalid value: ");
 	add_value(&msg, v);
-	mg_buf_addf(&msg, ": %s in body %s", w->path.data, what);
+	mg_buf_addf(&msg, ": %s in body %s", body_name(w), what);
 	report(w, type, -1, &msg);
 }
 
@@ -423,7 +437,7 @@ report_type(struct walk *w, const char *want, const char *got)
 
 	mg_buf_adds(&msg, "Invalid value: ");
 	add_quoted(&msg, got);
-	mg_buf_addf(&msg, ": %s in body must be of type %s: ", w->path.data,
+	mg_buf_addf(&msg, ": %s in body must be of type %s: ", body_name(w),
 		    want);
 	add_quoted(&msg, got);
 	report(w, MG_PROBLEM_TYPE, -1, &msg);
@@ -703,7 +717,7 @@ check_array(struct walk *w, const struct mg_schema_node *n, const cJSON *v,
 		mg_buf_addf(&msg,
 			    "Invalid value: %zu: %s in body should have at "
 			    "least %d items",
-			    count, w->path.data, (int)n->min_items);
+			    count, body_name(w), (int)n->min_items);
 		report(w, MG_PROBLEM_TOO_FEW, -1, &msg);
 	}
 	cJSON_ArrayForEach(it, v) {
@@ -738,7 +752,7 @@ check_string(struct walk *w, const struct mg_schema_node *n, const cJSON *v)
 		mg_buf_adds(&msg, "Invalid value: ");
 		add_quoted(&msg, s);
 		mg_buf_addf(&msg, ": %s in body must be of type date-time: ",
-			    w->path.data);
+			    body_name(w));
 		add_quoted(&msg, s);
 		report(w, MG_PROBLEM_TYPE, -1, &msg);
 	}
@@ -761,7 +775,7 @@ check_string(struct walk *w, const struct mg_schema_node *n, const cJSON *v)
 		mg_buf_adds(&msg, "Invalid value: ");
 		add_quoted(&msg, s);
 		mg_buf_addf(&msg, ": %s in body should match '%s'",
-			    w->path.data, mg_schema_patterns[n->pattern].go);
+			    body_name(w), mg_schema_patterns[n->pattern].go);
 		report(w, MG_PROBLEM_PATTERN, -1, &msg);
 	}
 	if (n->nenums) {
@@ -854,6 +868,20 @@ check_value(struct walk *w, uint16_t ni, const cJSON *v, const cJSON *old)
 		return;
 	}
 	report_type(w, schema_type_name(n), json_type(v));
+	if (n->type == MG_SCHEMA_INT_OR_STRING) {
+		/* the server also reports its anyOf, without a path */
+		struct mg_buf msg = MG_BUF_INIT;
+		char *path = mg_xstrdup(w->path.data);
+
+		mg_buf_addf(&msg, "Invalid value: \"\": \"%s\" must validate at "
+				  "least one schema (anyOf)",
+			    body_name(w));
+		pop(w, 0);
+		report(w, MG_PROBLEM_TYPE, -1, &msg);
+		mg_buf_adds(&w->path, path);
+		free(path);
+		report_type(w, "integer", json_type(v));
+	}
 }
 
 /* ---- CEL rules ------------------------------------------------------------------ */
@@ -1182,12 +1210,11 @@ cel_value(struct walk *w, uint16_t ni, const cJSON *v, const cJSON *old)
 
 /* ---- entry points ------------------------------------------------------------ */
 
-size_t
-mg_schema_validate_node(uint16_t node, const cJSON *value, const cJSON *old,
-			const char *path, unsigned opts,
-			struct mg_problems *probs)
+static size_t
+validate(uint16_t node, const cJSON *value, const cJSON *old, const char *path,
+	 unsigned opts, bool status_relative, struct mg_problems *probs)
 {
-	struct walk w = { probs, opts, MG_BUF_INIT, 0, 0 };
+	struct walk w = { probs, opts, MG_BUF_INIT, 0, 0, status_relative };
 
 	mg_buf_adds(&w.path, path ? path : "");
 	check_value(&w, node, value, old);
@@ -1205,6 +1232,14 @@ mg_schema_validate_node(uint16_t node, const cJSON *value, const cJSON *old,
 }
 
 size_t
+mg_schema_validate_node(uint16_t node, const cJSON *value, const cJSON *old,
+			const char *path, unsigned opts,
+			struct mg_problems *probs)
+{
+	return validate(node, value, old, path, opts, false, probs);
+}
+
+size_t
 mg_schema_validate(enum mg_kind kind, const cJSON *obj, unsigned opts,
 		   struct mg_problems *probs)
 {
@@ -1218,6 +1253,6 @@ mg_schema_validate_update(enum mg_kind kind, const cJSON *obj,
 {
 	if ((unsigned)kind >= MG_KIND_COUNT)
 		MG_BUG("bad kind");
-	return mg_schema_validate_node(mg_kind_infos[kind].schema, obj, old, "",
-				       opts, probs);
+	return validate(mg_kind_infos[kind].schema, obj, old, "", opts,
+			mg_kind_infos[kind].has_status, probs);
 }

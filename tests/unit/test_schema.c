@@ -330,6 +330,96 @@ test_bad_fixtures_fail_with_upstream_messages(void **state)
 				 mg_schema_rules[r].rule);
 }
 
+/* ---- every line the real API server gave, recorded ---------------------------- */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Our problems for a bad example, one "path: message" line each, sorted. */
+static char *
+offline_lines(const char *path)
+{
+	struct mg_buf text = MG_BUF_INIT, out = MG_BUF_INIT;
+	struct mg_problems p = MG_PROBLEMS_INIT;
+	struct mg_err err = MG_ERR_INIT;
+	cJSON *docs = NULL, *doc, *old = NULL;
+	char **lines;
+	size_t i;
+	int k;
+
+	if (mg_buf_read_file(&text, path, &err) ||
+	    mg_yaml_parse_all(&docs, text.data, text.len, path, &err))
+		fail_msg("%s", err.msg);
+	doc = cJSON_GetArrayItem(docs, 0);
+	if (strstr(text.data, "\n# mode: update") ||
+	    strncmp(text.data, "# mode: update", 14) == 0) {
+		old = doc;
+		doc = cJSON_GetArrayItem(docs, 1);
+	}
+	k = kind_of(doc);
+	assert_true(k >= 0);
+	mg_schema_validate_update((enum mg_kind)k, doc, old, MG_SCHEMA_STRICT,
+				  &p);
+	lines = mg_xcalloc(p.n + 1, sizeof(*lines));
+	for (i = 0; i < p.n; i++)
+		lines[i] = p.v[i].path[0] ? mg_xasprintf("%s: %s", p.v[i].path,
+							 p.v[i].message)
+					  : mg_xstrdup(p.v[i].message);
+	qsort(lines, p.n, sizeof(*lines), cmp_str);
+	for (i = 0; i < p.n; i++) {
+		mg_buf_addf(&out, "%s\n", lines[i]);
+		free(lines[i]);
+	}
+	free(lines);
+	mg_problems_release(&p);
+	cJSON_Delete(docs);
+	mg_buf_release(&text);
+	return mg_buf_detach(&out, NULL);
+}
+
+static void
+test_same_lines_as_the_api_server(void **state)
+{
+	struct mg_buf golden = MG_BUF_INIT, want = MG_BUF_INIT;
+	struct mg_err err = MG_ERR_INIT;
+	char *line, *save = NULL, *file = NULL;
+	size_t files = 0;
+
+	(void)state;
+	if (mg_buf_read_file(&golden, "tests/fixtures/model/server-messages.txt",
+			     &err))
+		fail_msg("%s", err.msg);
+	/* a sentinel section closes the last one */
+	mg_buf_adds(&golden, "== END\n");
+	for (line = strtok_r(golden.data, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		if (strncmp(line, "== ", 3) != 0) {
+			mg_buf_addf(&want, "%s\n", line);
+			continue;
+		}
+		if (file) {
+			char *got = offline_lines(file);
+
+			if (strcmp(got, want.data) != 0)
+				fail_msg("%s:\nthe API server said:\n%soffline:\n%s",
+					 file, want.data, got);
+			free(got);
+			files++;
+		}
+		file = line + 3;
+		mg_buf_reset(&want);
+	}
+	/* every bad fixture of crds/ and model/ was recorded */
+	assert_true(files >= 61);
+	mg_buf_release(&want);
+	mg_buf_release(&golden);
+}
+
 /* ---- the OpenAPI checks, with paths and the server's wording --------------------- */
 
 static void
@@ -580,8 +670,8 @@ test_formats_and_quantities(void **state)
 	      "message: '', lastTransitionTime: '2026-01-01T00:00:00.5+02:00'}\n",
 	      &p);
 	assert_problem(&p, MG_PROBLEM_TYPE, "status.lastBackupTime",
-		       "Invalid value: \"yesterday\": status.lastBackupTime in "
-		       "body must be of type date-time: \"yesterday\"");
+		       "Invalid value: \"yesterday\": lastBackupTime in body "
+		       "must be of type date-time: \"yesterday\"");
 	assert_problem(&p, MG_PROBLEM_PATTERN,
 		       "spec.multiorch.resources.limits.memory", NULL);
 	assert_null(mg_problems_find(&p, MG_PROBLEM_PATTERN,
@@ -802,6 +892,7 @@ main(void)
 		cmocka_unit_test(test_tables_are_consistent),
 		cmocka_unit_test(test_samples_and_good_fixtures_are_valid),
 		cmocka_unit_test(test_bad_fixtures_fail_with_upstream_messages),
+		cmocka_unit_test(test_same_lines_as_the_api_server),
 		cmocka_unit_test(test_unknown_fields_only_in_strict_mode),
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_lengths_patterns_enums_and_ranges),

@@ -506,14 +506,56 @@ old_member(const cJSON *old, const char *key)
 static void check_value(struct walk *w, uint16_t ni, const cJSON *v,
 			const cJSON *old);
 
-/* ObjectMeta is Kubernetes's: checked shallowly, by field type. */
+/*
+ * ObjectMeta and OwnerReference are Kubernetes's: checked by field type,
+ * as the server's strict decoding of them would.
+ */
+struct meta_field {
+	const char *name;
+	/* s string, i integer, b boolean, m string map, l string list,
+	 * o object (opaque), r list of owner references, f list of
+	 * managed fields entries */
+	char kind;
+};
+
+static void check_fields(struct walk *w, const cJSON *v,
+			 const struct meta_field *fields, size_t nfields);
+
+static void
+check_owner_ref(struct walk *w, const cJSON *v)
+{
+	static const struct meta_field fields[] = {
+		{ "apiVersion", 's' },
+		{ "kind", 's' },
+		{ "name", 's' },
+		{ "uid", 's' },
+		{ "controller", 'b' },
+		{ "blockOwnerDeletion", 'b' },
+	};
+
+	check_fields(w, v, fields, ARRAY_SIZE(fields));
+}
+
+static void
+check_managed_fields(struct walk *w, const cJSON *v)
+{
+	static const struct meta_field fields[] = {
+		{ "manager", 's' },
+		{ "operation", 's' },
+		{ "apiVersion", 's' },
+		{ "time", 's' },
+		{ "fieldsType", 's' },
+		{ "fieldsV1", 'o' },
+		{ "subresource", 's' },
+	};
+
+	check_fields(w, v, fields, ARRAY_SIZE(fields));
+}
+
 static void
 check_meta(struct walk *w, const cJSON *v)
 {
-	static const struct {
-		const char *name;
-		char kind; /* s string, i integer, m string map, a array, l string list */
-	} fields[] = {
+	static const struct meta_field fields[] = {
 		{ "name", 's' },
 		{ "generateName", 's' },
 		{ "namespace", 's' },
@@ -526,11 +568,73 @@ check_meta(struct walk *w, const cJSON *v)
 		{ "deletionGracePeriodSeconds", 'i' },
 		{ "labels", 'm' },
 		{ "annotations", 'm' },
-		{ "ownerReferences", 'a' },
+		{ "ownerReferences", 'r' },
 		{ "finalizers", 'l' },
-		{ "managedFields", 'a' },
+		{ "managedFields", 'f' },
 	};
-	const cJSON *c, *x;
+
+	check_fields(w, v, fields, ARRAY_SIZE(fields));
+}
+
+static void
+check_meta_value(struct walk *w, char kind, const cJSON *c)
+{
+	const cJSON *x;
+	size_t i = 0, len;
+
+	switch (kind) {
+	case 's':
+		if (!cJSON_IsString(c))
+			report_type(w, "string", json_type(c));
+		return;
+	case 'i':
+		if (!is_integral(c))
+			report_type(w, "integer", json_type(c));
+		return;
+	case 'b':
+		if (!cJSON_IsBool(c))
+			report_type(w, "boolean", json_type(c));
+		return;
+	case 'o':
+		if (!cJSON_IsObject(c))
+			report_type(w, "object", json_type(c));
+		return;
+	case 'm':
+		if (!cJSON_IsObject(c)) {
+			report_type(w, "object", json_type(c));
+			return;
+		}
+		cJSON_ArrayForEach(x, c) {
+			len = push_key(w, x->string);
+			if (!cJSON_IsString(x) && !cJSON_IsNull(x))
+				report_type(w, "string", json_type(x));
+			pop(w, len);
+		}
+		return;
+	default:
+		break;
+	}
+	if (!cJSON_IsArray(c)) {
+		report_type(w, "array", json_type(c));
+		return;
+	}
+	cJSON_ArrayForEach(x, c) {
+		len = push_index(w, i++);
+		if (kind == 'r')
+			check_owner_ref(w, x);
+		else if (kind == 'f')
+			check_managed_fields(w, x);
+		else if (!cJSON_IsString(x))
+			report_type(w, "string", json_type(x));
+		pop(w, len);
+	}
+}
+
+static void
+check_fields(struct walk *w, const cJSON *v, const struct meta_field *fields,
+	     size_t nfields)
+{
+	const cJSON *c;
 	size_t i, len;
 
 	if (!cJSON_IsObject(v)) {
@@ -540,50 +644,15 @@ check_meta(struct walk *w, const cJSON *v)
 	cJSON_ArrayForEach(c, v) {
 		if (cJSON_IsNull(c))
 			continue;
-		for (i = 0; i < ARRAY_SIZE(fields); i++)
+		for (i = 0; i < nfields; i++)
 			if (strcmp(fields[i].name, c->string) == 0)
 				break;
-		if (i == ARRAY_SIZE(fields)) {
+		if (i == nfields) {
 			report_unknown(w, c->string);
 			continue;
 		}
 		len = push_key(w, c->string);
-		switch (fields[i].kind) {
-		case 's':
-			if (!cJSON_IsString(c))
-				report_type(w, "string", json_type(c));
-			break;
-		case 'i':
-			if (!is_integral(c))
-				report_type(w, "integer", json_type(c));
-			break;
-		case 'a':
-			if (!cJSON_IsArray(c))
-				report_type(w, "array", json_type(c));
-			break;
-		case 'm':
-		case 'l':
-			if (fields[i].kind == 'm' ? !cJSON_IsObject(c)
-						  : !cJSON_IsArray(c)) {
-				report_type(w, fields[i].kind == 'm' ? "object"
-								     : "array",
-					    json_type(c));
-				break;
-			}
-			cJSON_ArrayForEach(x, c) {
-				size_t l2 = fields[i].kind == 'm'
-						    ? push_key(w, x->string)
-						    : w->path.len;
-
-				if (!cJSON_IsString(x) &&
-				    !(fields[i].kind == 'm' && cJSON_IsNull(x)))
-					report_type(w, "string", json_type(x));
-				pop(w, l2);
-			}
-			break;
-		default:
-			break;
-		}
+		check_meta_value(w, fields[i].kind, c);
 		pop(w, len);
 	}
 }
@@ -982,7 +1051,11 @@ eval_rule(enum mg_schema_rule r, const cJSON *self, const cJSON *old,
 	const cJSON *x, *y;
 	int n, errors;
 
-	if (mg_schema_rules[r].uses_old_self && !old)
+	/* transition rules need an old value, of the same shape (an old
+	 * object may be invalid: ratcheting let it stay) */
+	if (mg_schema_rules[r].uses_old_self &&
+	    (!old || cJSON_IsArray(old) != cJSON_IsArray(self) ||
+	     cJSON_IsObject(old) != cJSON_IsObject(self)))
 		return CEL_SKIP;
 	switch (r) {
 	case MG_RULE_CLUSTER_NAME_MAX_25:

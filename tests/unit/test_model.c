@@ -233,6 +233,9 @@ test_round_trip_every_document(void **state)
 	/* the bad ones break rules, not shapes: the model keeps them whole */
 	assert_true(round_trip_folder("tests/fixtures/crds/bad",
 				      MG_MODEL_TRUSTED) >= 50);
+	/* and wrong types are kept as unknown members, whole */
+	assert_true(round_trip_folder("tests/fixtures/model/bad",
+				      MG_MODEL_TRUSTED) >= 9);
 }
 
 /* ---- typed fields ------------------------------------------------------------------- */
@@ -785,6 +788,150 @@ test_check_update(void **state)
 	cJSON_Delete(docs);
 }
 
+/* ---- robustness: every member of a real document, of every other type -------------- */
+
+struct member {
+	cJSON *node, *parent;
+	bool top;    /* a member of the object itself (kind, apiVersion, ...) */
+	bool opaque; /* inside managedFields' fieldsV1: nobody types that */
+};
+
+/* Every member below node, depth first. */
+static void
+collect(cJSON *node, bool top, bool opaque, struct member **v, size_t *n,
+	size_t *alloc)
+{
+	cJSON *c;
+
+	cJSON_ArrayForEach(c, node) {
+		bool o = opaque || (c->string && strcmp(c->string, "fieldsV1") == 0);
+
+		*v = mg_xgrow(*v, sizeof(**v), *n + 1, alloc);
+		(*v)[(*n)++] = (struct member){ c, node, top, o };
+		collect(c, false, o, v, n, alloc);
+	}
+}
+
+static cJSON *
+other_value(const cJSON *was, int k)
+{
+	switch (k) {
+	case 0:
+		return cJSON_IsNumber(was) ? NULL : cJSON_CreateNumber(7.5);
+	case 1:
+		return cJSON_IsString(was) ? NULL : cJSON_CreateString("x y");
+	case 2:
+		return cJSON_IsBool(was) ? NULL : cJSON_CreateTrue();
+	case 3:
+		return cJSON_IsArray(was) ? NULL : cJSON_CreateArray();
+	case 4:
+		return cJSON_IsObject(was) ? NULL : cJSON_CreateObject();
+	default:
+		return cJSON_CreateNull();
+	}
+}
+
+static size_t
+mutate_each_member(const cJSON *doc)
+{
+	struct member *orig = NULL;
+	size_t n = 0, alloc = 0, i, tried = 0;
+	enum mg_kind kind = mg_model_kind_lookup(mg_json_str(doc, "kind"))->kind;
+	int k;
+
+	collect((cJSON *)(uintptr_t)doc, true, false, &orig, &n, &alloc);
+	for (i = 0; i < n; i++) {
+		const char *name = orig[i].node->string ? orig[i].node->string
+							: "[]";
+		/* changing kind or apiVersion makes it another object */
+		bool ours = !(orig[i].top && (strcmp(name, "kind") == 0 ||
+					      strcmp(name, "apiVersion") == 0));
+
+		for (k = 0; k < 6; k++) {
+			cJSON *dup = cJSON_Duplicate(doc, true), *out = NULL;
+			cJSON *repl = other_value(orig[i].node, k);
+			struct mg_problems p = MG_PROBLEMS_INIT;
+			struct mg_model_obj *o = NULL;
+			struct member *m = NULL;
+			size_t mn = 0, ma = 0;
+			int rc;
+
+			if (!repl) {
+				cJSON_Delete(dup);
+				continue;
+			}
+			collect(dup, true, false, &m, &mn, &ma);
+			assert_int_equal(mn, n);
+			if (cJSON_IsObject(m[i].parent))
+				assert_true(cJSON_ReplaceItemInObjectCaseSensitive(
+					m[i].parent, m[i].node->string, repl));
+			else
+				assert_true(cJSON_ReplaceItemViaPointer(
+					m[i].parent, m[i].node, repl));
+			free(m);
+			tried++;
+
+			/* the validator finds it (a null is pruned instead) */
+			mg_schema_validate(kind, dup, MG_SCHEMA_STRICT, &p);
+			if (k < 5 && ours && !orig[i].opaque && p.n == 0)
+				fail_msg("no problem after changing member %zu "
+					 "('%s') to type %d:\n%s",
+					 i, name, k, compact(dup));
+			mg_problems_release(&p);
+
+			/* trusted input keeps everything it cannot type */
+			rc = mg_model_parse(dup, MG_MODEL_TRUSTED, &o, NULL, NULL);
+			if (ours) {
+				assert_int_equal(rc, 0);
+				mg_model_emit(o, &out);
+				if (k < 5 && !cJSON_Compare(dup, out, true))
+					fail_msg("member %zu ('%s') type %d:\n in: "
+						 "%s\nout: %s",
+						 i, name, k, compact(dup),
+						 compact(out));
+			} else {
+				assert_int_equal(rc, MG_EINVAL);
+			}
+			mg_model_free(o);
+			cJSON_Delete(out);
+			/* and the checked modes refuse it without crashing */
+			rc = mg_model_parse(dup, MG_MODEL_STRICT, &o, NULL, NULL);
+			if (k < 5 && !orig[i].opaque && rc != MG_EINVAL)
+				fail_msg("member %zu ('%s') of type %d: parsed",
+					 i, name, k);
+			mg_model_free(o);
+			cJSON_Delete(dup);
+		}
+	}
+	free(orig);
+	return tried;
+}
+
+static void
+test_every_member_of_every_other_type(void **state)
+{
+	static const char *const files[] = {
+		"tests/fixtures/model/shard-with-status.yaml",
+		"tests/fixtures/model/cluster-with-status.yaml",
+		"tests/fixtures/model/cell-with-status.yaml",
+		"tests/fixtures/model/tablegroup-with-status.yaml",
+		"deploy/samples/inline.yaml",
+	};
+	size_t i, tried = 0;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		cJSON *docs = read_docs(files[i]), *doc;
+
+		cJSON_ArrayForEach(doc, docs) {
+			if (is_ours(doc))
+				tried += mutate_each_member(doc);
+		}
+		cJSON_Delete(docs);
+	}
+	assert_true(tried > 1500);
+}
+
 int
 main(void)
 {
@@ -804,6 +951,7 @@ main(void)
 		cmocka_unit_test(test_nulls_are_pruned),
 		cmocka_unit_test(test_edit_then_emit),
 		cmocka_unit_test(test_check_update),
+		cmocka_unit_test(test_every_member_of_every_other_type),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

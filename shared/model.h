@@ -784,7 +784,8 @@ enum mg_model_strict {
 /*
  * Parses one object. Its kind comes from its "kind" member (and its
  * apiVersion must be multigres.com/v1alpha1). Problems go to probs (may be
- * NULL), with field paths.
+ * NULL), with field paths; with MG_MODEL_TRUSTED the members kept because
+ * of their type are noted there too (MG_PROBLEM_TYPE), on success.
  *
  * Returns 0 and *out (free with mg_model_free), or MG_EINVAL with err
  * naming the first problem: not an object, not one of the eight kinds, or

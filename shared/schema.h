@@ -19,12 +19,19 @@
  *     they are not evaluated when a "blocking" problem (wrong type, enum,
  *     required, too long, too many) was found: a notice says so instead.
  *
- * Problems carry a path ("spec.cells[2].zoneId"; map entries as
- * ".key": "spec.pools.main-app.cells") and a message worded like the API
- * server's ("Too long: may not be more than 30 bytes", "Required value",
- * "Invalid value: \"x\": spec.x in body should match '...'"), so that
- * "path: message" reads like kubectl's error. CEL failures end with the
- * rule's message verbatim.
+ * Problems carry a path ("spec.cells[2].zoneId"; map entries always as
+ * ".key": "spec.pools.main-app.cells", where the server writes
+ * "pools[main-app]" in CEL and list-type messages) and a message worded
+ * exactly like kube-apiserver's ("Too long: may not be more than 30
+ * bytes", "Required value", "Invalid value: \"x\": spec.x in body should
+ * match '...'"), so that "path: message" is the line kubectl prints; a
+ * problem without a path (a rule on the object's root, the notice that
+ * the CEL rules were skipped) is the server's "<nil>: ..." line. CEL
+ * failures end with the rule's message verbatim. Under the status of a
+ * kind with a status subresource, "... in body" names values from the
+ * status down, as the server does when it validates a status update.
+ * tests/fixtures/model/server-messages.txt holds the server's answers for
+ * every bad example; the unit tests compare line by line.
  *
  * Updates: mg_schema_validate_update() also evaluates the transition rules
  * (append-only lists and maps, immutable backup encryption) against the old

@@ -358,11 +358,11 @@ struct mg_images {
 	cJSON *unknown;
 };
 
-/* A map cell name -> node labels (cellTopologyLabels). */
+/* One entry of cellTopologyLabels: a cell and the node labels of its pods
+ * (the JSON value is the label map itself: nothing else to keep). */
 struct mg_cell_labels {
 	char *cell;
 	struct mg_strmap labels;
-	cJSON *unknown; /* unused: the value is the map itself */
 };
 
 struct mg_cell_labels_map {

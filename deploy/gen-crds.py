@@ -1574,7 +1574,8 @@ def c_files(kinds):
         version = doc["spec"]["versions"][0]
         root = t.node(strip_comments(version["schema"]["openAPIV3Schema"]), "")
         sub = version.get("subresources", {})
-        infos.append((kind, plural, short, root, "status" in sub, "scale" in sub))
+        cols = version.get("additionalPrinterColumns", [])
+        infos.append((kind, plural, short, root, "status" in sub, "scale" in sub, cols))
     missing = [r for _, r in CEL_RULES if r not in t.messages]
     if missing:
         sys.exit("gen-crds: CEL_RULES lists rules no schema uses: %s" % missing)
@@ -1613,13 +1614,23 @@ def c_files(kinds):
         "",
         '#include "schema.h"',
         "",
-        "const struct mg_kind_info mg_kind_infos[MG_KIND_COUNT] = {",
+        "/* additionalPrinterColumns, per kind in order; priority 1: only with -o wide. */",
     ]
-    for kind, plural, short, root, status, scale in infos:
-        c.append("\t{ MG_KIND_%s, %s, %s, %s, %s, %s, %s, %d, %s, %s }," % (
+    for kind, plural, short, root, status, scale, cols in infos:
+        if not cols:
+            continue
+        c.append("static const struct mg_kind_column %s_columns[] = {" % kind.lower())
+        for col in cols:
+            c.append("\t{ %s, %s, %s, %d }," % (c_string(col["name"]), c_string(col["type"]),
+                                               c_string(col["jsonPath"]), col.get("priority", 0)))
+        c.append("};")
+    c += ["", "const struct mg_kind_info mg_kind_infos[MG_KIND_COUNT] = {"]
+    for kind, plural, short, root, status, scale, cols in infos:
+        c.append("\t{ MG_KIND_%s, %s, %s, %s, %s, %s, %s, %d, %s, %s,\n\t  %s, %d }," % (
             kind.upper(), c_string(kind), c_string(kind + "List"), c_string(plural),
             c_string(kind.lower()), c_string(short), "true", root,
-            "true" if status else "false", "true" if scale else "false"))
+            "true" if status else "false", "true" if scale else "false",
+            "%s_columns" % kind.lower() if cols else "NULL", len(cols)))
     c += ["};", "", "const struct mg_schema_rule_info mg_schema_rules[MG_RULE_COUNT] = {"]
     for name, rule in CEL_RULES:
         c.append("\t{ %s,\n\t  %s,\n\t  %s }," % (

@@ -30,8 +30,8 @@ enum ftype {
 	F_INT,     /* struct mg_opt_i64 */
 	F_BOOL,    /* struct mg_opt_bool */
 	F_JSON,    /* cJSON *: any value, kept as is */
-	F_STRMAP,  /* struct mg_strmap */
-	F_STRLIST, /* struct mg_strlist */
+	F_STRMAP,  /* struct mg_model_strmap */
+	F_STRLIST, /* struct mg_model_strlist */
 	F_OBJ,     /* T *, sub */
 	F_INLINE,  /* T embedded, sub; T has a `bool present` */
 	F_LIST,    /* list of T (JSON array), sub */
@@ -935,7 +935,7 @@ is_integral(const cJSON *v)
 }
 
 const char *
-mg_strmap_get(const struct mg_strmap *m, const char *key)
+mg_model_strmap_get(const struct mg_model_strmap *m, const char *key)
 {
 	size_t i;
 
@@ -946,7 +946,7 @@ mg_strmap_get(const struct mg_strmap *m, const char *key)
 }
 
 void
-mg_strmap_set(struct mg_strmap *m, const char *key, const char *value)
+mg_model_strmap_set(struct mg_model_strmap *m, const char *key, const char *value)
 {
 	size_t i;
 
@@ -965,7 +965,7 @@ mg_strmap_set(struct mg_strmap *m, const char *key, const char *value)
 }
 
 bool
-mg_strlist_has(const struct mg_strlist *l, const char *s)
+mg_model_strlist_has(const struct mg_model_strlist *l, const char *s)
 {
 	size_t i;
 
@@ -976,7 +976,7 @@ mg_strlist_has(const struct mg_strlist *l, const char *s)
 }
 
 void
-mg_strlist_add(struct mg_strlist *l, const char *s)
+mg_model_strlist_add(struct mg_model_strlist *l, const char *s)
 {
 	l->present = true;
 	l->v = mg_xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
@@ -1120,21 +1120,21 @@ decode_field(const struct field *f, const cJSON *m, void *base,
 			MG_BUG("cJSON_Duplicate failed");
 		break;
 	case F_STRMAP: {
-		struct mg_strmap *sm = AT(struct mg_strmap, base, f->off);
+		struct mg_model_strmap *sm = AT(struct mg_model_strmap, base, f->off);
 
 		sm->present = true;
 		cJSON_ArrayForEach(x, m) {
 			if (!cJSON_IsNull(x))
-				mg_strmap_set(sm, x->string, x->valuestring);
+				mg_model_strmap_set(sm, x->string, x->valuestring);
 		}
 		break;
 	}
 	case F_STRLIST: {
-		struct mg_strlist *sl = AT(struct mg_strlist, base, f->off);
+		struct mg_model_strlist *sl = AT(struct mg_model_strlist, base, f->off);
 
 		sl->present = true;
 		cJSON_ArrayForEach(x, m) {
-			mg_strlist_add(sl, x->valuestring);
+			mg_model_strlist_add(sl, x->valuestring);
 		}
 		break;
 	}
@@ -1291,8 +1291,8 @@ emit_field(const struct field *f, const void *base)
 		return x ? cJSON_Duplicate(x, true) : NULL;
 	}
 	case F_STRMAP: {
-		const struct mg_strmap *sm =
-			(const struct mg_strmap *)(const void *)(b + f->off);
+		const struct mg_model_strmap *sm =
+			(const struct mg_model_strmap *)(const void *)(b + f->off);
 
 		if (!sm->present)
 			return NULL;
@@ -1302,8 +1302,8 @@ emit_field(const struct field *f, const void *base)
 		return out;
 	}
 	case F_STRLIST: {
-		const struct mg_strlist *sl =
-			(const struct mg_strlist *)(const void *)(b + f->off);
+		const struct mg_model_strlist *sl =
+			(const struct mg_model_strlist *)(const void *)(b + f->off);
 
 		if (!sl->present)
 			return NULL;
@@ -1401,7 +1401,7 @@ free_field(const struct field *f, void *base)
 		cJSON_Delete(*json_at(base, f->off));
 		break;
 	case F_STRMAP: {
-		struct mg_strmap *sm = AT(struct mg_strmap, base, f->off);
+		struct mg_model_strmap *sm = AT(struct mg_model_strmap, base, f->off);
 
 		for (i = 0; i < sm->n; i++) {
 			free(sm->v[i].key);
@@ -1411,7 +1411,7 @@ free_field(const struct field *f, void *base)
 		break;
 	}
 	case F_STRLIST: {
-		struct mg_strlist *sl = AT(struct mg_strlist, base, f->off);
+		struct mg_model_strlist *sl = AT(struct mg_model_strlist, base, f->off);
 
 		for (i = 0; i < sl->n; i++)
 			free(sl->v[i]);
@@ -1457,18 +1457,28 @@ free_obj(const struct type *t, void *base)
 
 /* ---- public API ------------------------------------------------------------------------ */
 
+/* Whether name[0..*len) ends with suffix; if so, drops it from *len. */
+static bool
+drop_suffix(const char *name, size_t *len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	if (*len <= n || strncasecmp(name + *len - n, suffix, n) != 0)
+		return false;
+	*len -= n;
+	return true;
+}
+
 const struct mg_kind_info *
 mg_model_kind_lookup(const char *name)
 {
-	static const char suffix[] = "." MG_SCHEMA_GROUP;
 	size_t len, i;
 
 	if (!name)
 		return NULL;
 	len = strlen(name);
-	if (len > strlen(suffix) &&
-	    strcasecmp(name + len - strlen(suffix), suffix) == 0)
-		len -= strlen(suffix);
+	if (drop_suffix(name, &len, "." MG_SCHEMA_GROUP))
+		drop_suffix(name, &len, "." MG_SCHEMA_VERSION);
 	for (i = 0; i < MG_KIND_COUNT; i++) {
 		const struct mg_kind_info *k = &mg_kind_infos[i];
 		const char *names[] = { k->name, k->plural, k->singular,

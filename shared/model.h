@@ -53,32 +53,32 @@ struct mg_opt_bool {
 	bool v;
 };
 
-struct mg_kv {
+struct mg_model_kv {
 	char *key;
 	char *value;
 };
 
 /* A map of strings (labels, podAnnotations, postgresConfig, podRoles). */
-struct mg_strmap {
+struct mg_model_strmap {
 	bool present;
 	size_t n;
-	struct mg_kv *v;
+	struct mg_model_kv *v;
 };
 
 /* A list of strings (cells, endpoints, finalizers). */
-struct mg_strlist {
+struct mg_model_strlist {
 	bool present;
 	size_t n;
 	char **v;
 };
 
 /* The value of `key`, or NULL. */
-const char *mg_strmap_get(const struct mg_strmap *m, const char *key);
+const char *mg_model_strmap_get(const struct mg_model_strmap *m, const char *key);
 /* Sets key (copying both strings), replacing an existing value. */
-void mg_strmap_set(struct mg_strmap *m, const char *key, const char *value);
-bool mg_strlist_has(const struct mg_strlist *l, const char *s);
+void mg_model_strmap_set(struct mg_model_strmap *m, const char *key, const char *value);
+bool mg_model_strlist_has(const struct mg_model_strlist *l, const char *s);
 /* Appends a copy of s. */
-void mg_strlist_add(struct mg_strlist *l, const char *s);
+void mg_model_strlist_add(struct mg_model_strlist *l, const char *s);
 
 /* ---- metadata and status pieces -------------------------------------------- */
 
@@ -108,10 +108,10 @@ struct mg_object_meta {
 	struct mg_opt_i64 generation;
 	char *creation_timestamp;
 	char *deletion_timestamp;
-	struct mg_strmap labels;
-	struct mg_strmap annotations;
+	struct mg_model_strmap labels;
+	struct mg_model_strmap annotations;
 	struct mg_owner_refs owner_references;
-	struct mg_strlist finalizers;
+	struct mg_model_strlist finalizers;
 	cJSON *unknown; /* managedFields, selfLink, ... */
 };
 
@@ -162,7 +162,7 @@ struct mg_toggle {
 struct mg_storage_spec {
 	char *size;
 	char *class;
-	struct mg_strlist access_modes;
+	struct mg_model_strlist access_modes;
 	cJSON *unknown;
 };
 
@@ -193,11 +193,11 @@ struct mg_stateless_spec {
 	struct mg_opt_i64 replicas;
 	cJSON *resources; /* corev1.ResourceRequirements */
 	cJSON *affinity;  /* corev1.Affinity */
-	struct mg_strmap pod_annotations;
-	struct mg_strmap pod_labels;
+	struct mg_model_strmap pod_annotations;
+	struct mg_model_strmap pod_labels;
 	struct mg_gateway_buffer *buffer; /* multigateway only */
 	struct mg_placement *placement;   /* multiorch only */
-	struct mg_strlist cells;          /* multiorch only */
+	struct mg_model_strlist cells;          /* multiorch only */
 	cJSON *unknown;
 };
 
@@ -213,7 +213,7 @@ struct mg_container_config {
 struct mg_pool_spec {
 	char *name;
 	char *type; /* "readWrite" */
-	struct mg_strlist cells;
+	struct mg_model_strlist cells;
 	struct mg_opt_i64 replicas_per_cell;
 	struct mg_storage_spec *storage;
 	struct mg_container_config *postgres;
@@ -311,7 +311,7 @@ struct mg_etcd_spec {
 };
 
 struct mg_external_topo {
-	struct mg_strlist endpoints;
+	struct mg_model_strlist endpoints;
 	char *implementation;
 	char *ca_secret;
 	char *client_cert_secret;
@@ -362,7 +362,7 @@ struct mg_images {
  * (the JSON value is the label map itself: nothing else to keep). */
 struct mg_cell_labels {
 	char *cell;
-	struct mg_strmap labels;
+	struct mg_model_strmap labels;
 };
 
 struct mg_cell_labels_map {
@@ -397,7 +397,7 @@ struct mg_shard_template_spec {
 	struct mg_stateless_spec *multiorch;
 	char *initdb_args;
 	struct mg_key_ref *postgres_config_ref;
-	struct mg_strmap postgres_config;
+	struct mg_model_strmap postgres_config;
 	struct mg_pools pools;
 	struct mg_pvc_policy *pvc_deletion_policy;
 	cJSON *unknown;
@@ -490,8 +490,8 @@ struct mg_template_defaults {
 /* externalGateway / externalAdminWeb */
 struct mg_external_access {
 	struct mg_opt_bool enabled;
-	struct mg_strlist external_ips;
-	struct mg_strmap annotations;
+	struct mg_model_strlist external_ips;
+	struct mg_model_strmap annotations;
 	cJSON *unknown;
 };
 
@@ -552,9 +552,9 @@ struct mg_endpoint_status {
 };
 
 struct mg_resolved_templates {
-	struct mg_strlist core_templates;
-	struct mg_strlist cell_templates;
-	struct mg_strlist shard_templates;
+	struct mg_model_strlist core_templates;
+	struct mg_model_strlist cell_templates;
+	struct mg_model_strlist shard_templates;
 	cJSON *unknown;
 };
 
@@ -597,7 +597,7 @@ struct mg_cell_spec {
 	struct mg_placement *multigateway_placement;
 	struct mg_global_topo_ref *global_topo_server;
 	struct mg_topo_spec *topo_server;
-	struct mg_strlist all_cells;
+	struct mg_model_strlist all_cells;
 	struct mg_topology_reconciliation *topology_reconciliation;
 	struct mg_observability *observability;
 	struct mg_log_levels *log_levels;
@@ -622,7 +622,7 @@ struct mg_resolved_shard {
 	struct mg_stateless_spec *multiorch;
 	char *initdb_args;
 	struct mg_key_ref *postgres_config_ref;
-	struct mg_strmap postgres_config;
+	struct mg_model_strmap postgres_config;
 	struct mg_pools pools;
 	struct mg_pvc_policy *pvc_deletion_policy;
 	struct mg_backup_config *backup;
@@ -673,7 +673,7 @@ struct mg_shard_spec {
 	struct mg_stateless_spec *multiorch;
 	char *initdb_args;
 	struct mg_key_ref *postgres_config_ref;
-	struct mg_strmap postgres_config;
+	struct mg_model_strmap postgres_config;
 	struct mg_pools pools;
 	struct mg_pvc_policy *pvc_deletion_policy;
 	struct mg_toggle *internal_tls;
@@ -700,12 +700,12 @@ struct mg_postgres_config_status {
 struct mg_shard_status {
 	struct mg_status_common common;
 	struct mg_postgres_config_status *postgres_config;
-	struct mg_strlist cells;
+	struct mg_model_strlist cells;
 	struct mg_opt_bool orch_ready;
 	struct mg_opt_bool pools_ready;
 	char *last_backup_time;
 	char *last_backup_type; /* full, diff, incr */
-	struct mg_strmap pod_roles; /* pod name -> PRIMARY, REPLICA, ... */
+	struct mg_model_strmap pod_roles; /* pod name -> PRIMARY, REPLICA, ... */
 	struct mg_opt_i64 ready_replicas;
 	cJSON *unknown;
 };
@@ -759,8 +759,9 @@ const struct mg_status_common *mg_model_status_common(
 /*
  * The kind named by name: kind ("Shard"), plural ("shards"), singular,
  * short name ("srd"), case-insensitively, optionally followed by
- * ".multigres.com" (as kubectl accepts "shards.multigres.com"). NULL when
- * none matches.
+ * ".multigres.com" or ".v1alpha1.multigres.com" (as kubectl accepts
+ * "shards.multigres.com"). NULL when none matches. The result also has the
+ * scope, subresources and printer columns of the kind's CRD.
  */
 const struct mg_kind_info *mg_model_kind_lookup(const char *name);
 

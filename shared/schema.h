@@ -133,6 +133,14 @@ struct mg_schema_rule_info {
 	bool uses_old_self;  /* a transition rule: evaluated on update only */
 };
 
+/* A printer column of a CRD (additionalPrinterColumns). */
+struct mg_kind_column {
+	const char *name;      /* "Available", as in the CRD */
+	const char *type;      /* "string", "integer", "date" */
+	const char *json_path; /* ".status.phase" */
+	int priority;          /* > 0: only with -o wide */
+};
+
 /* Everything about a kind that kubectl's discovery would tell. */
 struct mg_kind_info {
 	enum mg_kind kind;
@@ -145,6 +153,8 @@ struct mg_kind_info {
 	uint16_t schema;       /* root node in mg_schema_nodes */
 	bool has_status;       /* status subresource */
 	bool has_scale;        /* scale subresource */
+	const struct mg_kind_column *columns; /* NULL when there are none */
+	size_t ncolumns;
 };
 
 extern const struct mg_kind_info mg_kind_infos[MG_KIND_COUNT];

@@ -7,15 +7,48 @@
 
 #include "schema.h"
 
+/* additionalPrinterColumns, per kind in order; priority 1: only with -o wide. */
+static const struct mg_kind_column multigrescluster_columns[] = {
+	{ "Available", "string", ".status.conditions[?(@.type=='Available')].status", 0 },
+	{ "Age", "date", ".metadata.creationTimestamp", 0 },
+	{ "Phase", "string", ".status.phase", 0 },
+	{ "Images", "string", ".status.images.appliedRevision", 1 },
+};
+static const struct mg_kind_column cell_columns[] = {
+	{ "Gateway", "integer", ".status.gatewayReadyReplicas", 0 },
+	{ "Ready", "string", ".status.conditions[?(@.type=='Available')].status", 0 },
+	{ "Phase", "string", ".status.phase", 0 },
+};
+static const struct mg_kind_column tablegroup_columns[] = {
+	{ "Shards", "integer", ".status.readyShards", 0 },
+	{ "Phase", "string", ".status.phase", 0 },
+};
+static const struct mg_kind_column shard_columns[] = {
+	{ "Ready", "string", ".status.conditions[?(@.type=='Available')].status", 0 },
+	{ "Phase", "string", ".status.phase", 0 },
+};
+static const struct mg_kind_column toposerver_columns[] = {
+	{ "Ready", "string", ".status.conditions[?(@.type=='Available')].status", 0 },
+	{ "Phase", "string", ".status.phase", 0 },
+};
+
 const struct mg_kind_info mg_kind_infos[MG_KIND_COUNT] = {
-	{ MG_KIND_MULTIGRESCLUSTER, "MultigresCluster", "MultigresClusterList", "multigresclusters", "multigrescluster", "mgc", true, 141, true, false },
-	{ MG_KIND_CELL, "Cell", "CellList", "cells", "cell", "cel", true, 147, true, false },
-	{ MG_KIND_TABLEGROUP, "TableGroup", "TableGroupList", "tablegroups", "tablegroup", "tbg", true, 156, true, false },
-	{ MG_KIND_SHARD, "Shard", "ShardList", "shards", "shard", "srd", true, 161, true, true },
-	{ MG_KIND_TOPOSERVER, "TopoServer", "TopoServerList", "toposervers", "toposerver", "tps", true, 164, true, false },
-	{ MG_KIND_CORETEMPLATE, "CoreTemplate", "CoreTemplateList", "coretemplates", "coretemplate", "cot", true, 166, false, false },
-	{ MG_KIND_CELLTEMPLATE, "CellTemplate", "CellTemplateList", "celltemplates", "celltemplate", "cet", true, 167, false, false },
-	{ MG_KIND_SHARDTEMPLATE, "ShardTemplate", "ShardTemplateList", "shardtemplates", "shardtemplate", "sht", true, 170, false, false },
+	{ MG_KIND_MULTIGRESCLUSTER, "MultigresCluster", "MultigresClusterList", "multigresclusters", "multigrescluster", "mgc", true, 141, true, false,
+	  multigrescluster_columns, 4 },
+	{ MG_KIND_CELL, "Cell", "CellList", "cells", "cell", "cel", true, 147, true, false,
+	  cell_columns, 3 },
+	{ MG_KIND_TABLEGROUP, "TableGroup", "TableGroupList", "tablegroups", "tablegroup", "tbg", true, 156, true, false,
+	  tablegroup_columns, 2 },
+	{ MG_KIND_SHARD, "Shard", "ShardList", "shards", "shard", "srd", true, 161, true, true,
+	  shard_columns, 2 },
+	{ MG_KIND_TOPOSERVER, "TopoServer", "TopoServerList", "toposervers", "toposerver", "tps", true, 164, true, false,
+	  toposerver_columns, 2 },
+	{ MG_KIND_CORETEMPLATE, "CoreTemplate", "CoreTemplateList", "coretemplates", "coretemplate", "cot", true, 166, false, false,
+	  NULL, 0 },
+	{ MG_KIND_CELLTEMPLATE, "CellTemplate", "CellTemplateList", "celltemplates", "celltemplate", "cet", true, 167, false, false,
+	  NULL, 0 },
+	{ MG_KIND_SHARDTEMPLATE, "ShardTemplate", "ShardTemplateList", "shardtemplates", "shardtemplate", "sht", true, 170, false, false,
+	  NULL, 0 },
 };
 
 const struct mg_schema_rule_info mg_schema_rules[MG_RULE_COUNT] = {

@@ -143,7 +143,8 @@ test_kind_lookup(void **state)
 {
 	static const char *const shard[] = { "srd", "Shard", "shard", "shards",
 					     "SHARDS", "shards.multigres.com",
-					     "Shard.Multigres.Com" };
+					     "Shard.Multigres.Com",
+					     "srd.v1alpha1.multigres.com" };
 	size_t i;
 
 	(void)state;
@@ -169,6 +170,8 @@ test_kind_lookup(void **state)
 	assert_null(mg_model_kind_lookup("pods"));
 	assert_null(mg_model_kind_lookup("sh"));
 	assert_null(mg_model_kind_lookup(".multigres.com"));
+	assert_null(mg_model_kind_lookup("shards.v1.multigres.com"));
+	assert_null(mg_model_kind_lookup("shards.v1alpha1"));
 	assert_null(mg_model_kind_lookup(NULL));
 }
 
@@ -263,17 +266,17 @@ test_shard_fields(void **state)
 	assert_string_equal(o->metadata.creation_timestamp,
 			    "2026-08-01T09:30:00Z");
 	assert_null(o->metadata.deletion_timestamp);
-	assert_string_equal(mg_strmap_get(&o->metadata.labels,
+	assert_string_equal(mg_model_strmap_get(&o->metadata.labels,
 					  "multigres.com/shard"),
 			    "0-inf");
-	assert_string_equal(mg_strmap_get(&o->metadata.annotations,
+	assert_string_equal(mg_model_strmap_get(&o->metadata.annotations,
 					  "multigres.com/spec-hash"),
 			    "3f2a9c");
 	assert_int_equal(o->metadata.owner_references.n, 1);
 	assert_string_equal(o->metadata.owner_references.v[0].kind,
 			    "TableGroup");
 	assert_true(o->metadata.owner_references.v[0].controller.v);
-	assert_true(mg_strlist_has(&o->metadata.finalizers,
+	assert_true(mg_model_strlist_has(&o->metadata.finalizers,
 				   "multigres.com/shard-drain"));
 	/* managedFields is Kubernetes's business: kept, not modelled */
 	assert_non_null(cJSON_GetObjectItem(o->metadata.unknown,
@@ -291,14 +294,14 @@ test_shard_fields(void **state)
 	assert_string_equal(mg_json_str(s->multiorch->resources,
 					"limits.memory"),
 			    "128Mi");
-	assert_string_equal(mg_strmap_get(&s->postgres_config, "shared_buffers"),
+	assert_string_equal(mg_model_strmap_get(&s->postgres_config, "shared_buffers"),
 			    "256MB");
 	assert_int_equal(s->pools.n, 2);
 	pool = mg_pools_find(&s->pools, "main-app");
 	assert_non_null(pool);
 	assert_string_equal(pool->type, "readWrite");
 	assert_int_equal(pool->replicas_per_cell.v, 2);
-	assert_true(mg_strlist_has(&pool->cells, "zone-b"));
+	assert_true(mg_model_strlist_has(&pool->cells, "zone-b"));
 	assert_string_equal(pool->storage->class, "fast");
 	assert_int_equal(pool->postgres->run_as_user.v, 999);
 	assert_int_equal(pool->multipooler->run_as_user.v, 999);
@@ -322,7 +325,7 @@ test_shard_fields(void **state)
 	assert_null(s->backup->filesystem);
 	assert_int_equal(s->cell_topology_labels.n, 2);
 	assert_string_equal(s->cell_topology_labels.v[1].cell, "zone-b");
-	assert_string_equal(mg_strmap_get(&s->cell_topology_labels.v[1].labels,
+	assert_string_equal(mg_model_strmap_get(&s->cell_topology_labels.v[1].labels,
 					  "topology.kubernetes.io/zone"),
 			    "eu-west-1b");
 	assert_int_equal(s->replicas.v, 5);
@@ -350,16 +353,16 @@ test_shard_fields(void **state)
 	assert_string_equal(st->last_backup_time, "2026-08-01T07:40:00Z");
 	assert_string_equal(st->last_backup_type, "full");
 	assert_int_equal(st->pod_roles.n, 4);
-	assert_string_equal(mg_strmap_get(&st->pod_roles,
+	assert_string_equal(mg_model_strmap_get(&st->pod_roles,
 					  "demo-postgres-default-0-inf-main-app-"
 					  "zone-a-0"),
 			    "PRIMARY");
-	assert_string_equal(mg_strmap_get(&st->pod_roles,
+	assert_string_equal(mg_model_strmap_get(&st->pod_roles,
 					  "demo-postgres-default-0-inf-analytics-"
 					  "zone-b-0"),
 			    "QUARANTINED");
 	assert_int_equal(st->ready_replicas.v, 4);
-	assert_true(mg_strlist_has(&st->cells, "zone-a"));
+	assert_true(mg_model_strlist_has(&st->cells, "zone-a"));
 	mg_model_free(o);
 }
 
@@ -381,7 +384,7 @@ test_cell_tablegroup_toposerver_fields(void **state)
 	assert_string_equal(c->multigateway->buffer->window, "10s");
 	assert_int_equal(c->multigateway->buffer->size.v, 1000);
 	assert_false(c->multigateway->buffer->drain_concurrency.set);
-	assert_string_equal(mg_strmap_get(&c->multigateway->pod_labels, "team"),
+	assert_string_equal(mg_model_strmap_get(&c->multigateway->pod_labels, "team"),
 			    "db");
 	assert_string_equal(c->topo_server->external->endpoints.v[0],
 			    "https://etcd.example:2379");
@@ -463,7 +466,7 @@ test_cluster_fields(void **state)
 	assert_int_equal(st->databases.v[0].total_shards.v, 1);
 	assert_string_equal(st->gateway->external_endpoint, "10.0.0.5");
 	assert_null(st->admin_web);
-	assert_true(mg_strlist_has(&st->resolved_templates->cell_templates,
+	assert_true(mg_model_strlist_has(&st->resolved_templates->cell_templates,
 				   "default"));
 	assert_string_equal(st->images->effective->multiadmin_web,
 			    "ghcr.io/multigres/multiadmin-web:sha-64da1ab");
@@ -637,7 +640,7 @@ test_trusted_keeps_wrong_types(void **state)
 	assert_string_equal(mg_json_str(o->spec.cell->multigateway->unknown,
 					"replicas"),
 			    "2");
-	assert_string_equal(mg_strmap_get(&o->spec.cell->multigateway->pod_labels,
+	assert_string_equal(mg_model_strmap_get(&o->spec.cell->multigateway->pod_labels,
 					  "x"),
 			    "y");
 	assert_false(o->spec.cell->all_cells.present);
@@ -742,9 +745,9 @@ test_edit_then_emit(void **state)
 	pool = mg_pools_find(&o->spec.shard->pools, "default");
 	assert_non_null(pool);
 	pool->replicas_per_cell.v = 3;
-	mg_strlist_add(&pool->cells, "zone-b");
-	mg_strmap_set(&o->metadata.labels, "team", "db");
-	mg_strmap_set(&o->metadata.labels, "team", "dba");
+	mg_model_strlist_add(&pool->cells, "zone-b");
+	mg_model_strmap_set(&o->metadata.labels, "team", "db");
+	mg_model_strmap_set(&o->metadata.labels, "team", "dba");
 	free(o->spec.shard->durability_policy);
 	o->spec.shard->durability_policy = mg_xstrdup("MULTI_CELL_AT_LEAST_2");
 	mg_model_emit(o, &out);

@@ -171,6 +171,18 @@ test_tables_are_consistent(void **state)
 	assert_string_equal(mg_kind_infos[MG_KIND_SHARD].short_name, "srd");
 	assert_true(mg_kind_infos[MG_KIND_SHARD].has_scale);
 	assert_false(mg_kind_infos[MG_KIND_CELL].has_scale);
+	/* printer columns, as `kubectl get` shows them */
+	assert_int_equal(mg_kind_infos[MG_KIND_MULTIGRESCLUSTER].ncolumns, 4);
+	assert_string_equal(mg_kind_infos[MG_KIND_MULTIGRESCLUSTER].columns[3].name,
+			    "Images");
+	assert_int_equal(mg_kind_infos[MG_KIND_MULTIGRESCLUSTER].columns[3].priority,
+			 1);
+	assert_string_equal(mg_kind_infos[MG_KIND_CELL].columns[0].json_path,
+			    ".status.gatewayReadyReplicas");
+	assert_string_equal(mg_kind_infos[MG_KIND_TABLEGROUP].columns[0].type,
+			    "integer");
+	assert_null(mg_kind_infos[MG_KIND_SHARDTEMPLATE].columns);
+	assert_int_equal(mg_kind_infos[MG_KIND_SHARDTEMPLATE].ncolumns, 0);
 	/* every node's references stay inside the tables */
 	for (i = 1; i < MG_SCHEMA_NNODES; i++) {
 		const struct mg_schema_node *n = &mg_schema_nodes[i];

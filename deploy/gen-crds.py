@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Write deploy/crds/*.yaml: the CustomResourceDefinitions of multigres.com/v1alpha1.
+"""Write deploy/crds/*.yaml: the CustomResourceDefinitions of multigres.com/v1alpha1,
+and shared/schema_gen.{h,c}: the same schemas as C tables for the offline
+validator (shared/schema.c), so there is one schema and no second copy.
 
 The eight CRDs share most of their schema (stateless component specs, pools,
 backups, topology servers, ...), so they are assembled here from small
@@ -14,8 +16,8 @@ Only the Python standard library is used (no PyYAML): the emitter below writes
 a small, predictable subset of YAML and supports comments, which a plain dump
 could not.
 
-    python3 deploy/gen-crds.py          # rewrite deploy/crds/*.yaml
-    python3 deploy/gen-crds.py --check  # exit 1 if a file is out of date
+    python3 deploy/gen-crds.py          # rewrite deploy/crds/*.yaml and shared/schema_gen.*
+    python3 deploy/gen-crds.py --check  # exit 1 if any of them is out of date
 """
 
 import copy
@@ -1308,12 +1310,354 @@ def strip_comments(v):
     return v
 
 
+# ---------------------------------------------------------------------------
+# C tables: shared/schema_gen.{h,c}
+# ---------------------------------------------------------------------------
+#
+# The same openAPIV3Schema the YAML files carry, as compact static tables for
+# the offline validator in shared/schema.c: one node per distinct schema
+# (identical sub-schemas, such as the many copies of corev1.Affinity, share a
+# node), property lists in schema order, and each CEL rule by an identifier
+# that shared/schema.c implements in C with the rule's message.
+
+SHARED = os.path.normpath(os.path.join(HERE, "..", "shared"))
+C_HEADER = "schema_gen.h"
+C_SOURCE = "schema_gen.c"
+
+# Every CEL rule of the CRDs, by the identifier shared/schema.c evaluates it
+# under. A rule missing here stops the generator: write its C first.
+CEL_RULES = [
+    ("CLUSTER_NAME_MAX_25", "self.metadata.name.size() <= 25"),
+    ("CELLS_APPEND_ONLY", "oldSelf.all(c, c.name in self.map(x, x.name))"),
+    ("DATABASES_ONLY_POSTGRES", "self.all(db, db.name == 'postgres' && db.default == true)"),
+    ("TABLEGROUPS_ONE_DEFAULT", "self.filter(x, has(x.default) && x.default).size() == 1"),
+    ("DEFAULT_TABLEGROUP_NAME", "!has(self.default) || !self.default || self.name == 'default'"),
+    ("SHARD_NAME_0_INF", "self == '0-inf'"),
+    ("NOT_SPEC_AND_SHARD_TEMPLATE", "!(has(self.spec) && has(self.shardTemplate))"),
+    ("NOT_SPEC_AND_OVERRIDES", "!(has(self.spec) && has(self.overrides))"),
+    ("NOT_SPEC_AND_CELL_TEMPLATE", "!(has(self.spec) && has(self.cellTemplate))"),
+    ("NOT_ZONE_AND_REGION", "!(has(self.zoneId) && has(self.region))"),
+    ("ZONE_OR_REGION", "has(self.zoneId) || has(self.region)"),
+    ("POOL_NAMES_MAX_25", "self.all(key, size(key) <= 25)"),
+    ("POOL_NAMES_UNDER_63", "self.all(key, size(key) < 63)"),
+    ("POOLS_APPEND_ONLY", "oldSelf.all(k, k in self)"),
+    ("POOL_CELLS_APPEND_ONLY", "oldSelf.all(c, c in self)"),
+    ("BACKUP_S3_NEEDS_CONFIG", "self.type != 's3' || has(self.s3)"),
+    ("BACKUP_FILESYSTEM_NEEDS_CONFIG", "self.type != 'filesystem' || has(self.filesystem)"),
+    ("BACKUP_ENCRYPTION_IMMUTABLE",
+     "has(self.encryption) == has(oldSelf.encryption) && "
+     "(!has(self.encryption) || self.encryption == oldSelf.encryption)"),
+    ("S3_NOT_IRSA_AND_SECRET",
+     "!(has(self.serviceAccountName) && size(self.serviceAccountName) > 0 && "
+     "has(self.credentialsSecret) && size(self.credentialsSecret) > 0)"),
+    ("S3_NOT_IRSA_AND_ENV",
+     "!(has(self.serviceAccountName) && size(self.serviceAccountName) > 0 && "
+     "has(self.useEnvCredentials) && self.useEnvCredentials)"),
+    ("GLOBAL_TOPO_EXACTLY_ONE",
+     "[has(self.etcd), has(self.external), has(self.templateRef)].filter(x, x).size() == 1"),
+    ("SPEC_OR_TEMPLATE_REF", "has(self.spec) || has(self.templateRef)"),
+    ("NOT_SPEC_AND_TEMPLATE_REF", "!(has(self.spec) && has(self.templateRef))"),
+    ("ETCD_OR_EXTERNAL", "has(self.etcd) || has(self.external)"),
+    ("NOT_ETCD_AND_EXTERNAL", "!(has(self.etcd) && has(self.external))"),
+    ("ETCD_REQUIRED", "has(self.etcd)"),
+    ("ETCD_REPLICAS_ODD", "self % 2 == 1"),
+    ("ENDPOINTS_ARE_URLS", "self.all(x, x.matches('^https?://'))"),
+    ("NO_RESERVED_ANNOTATIONS",
+     "!has(self.annotations) || self.annotations.all(k, !k.startsWith('multigres.com/'))"),
+    ("POD_ANNOTATIONS_SIZE", "self.all(k, size(k) < 64 && size(self[k]) < 256)"),
+    ("POD_LABELS_SIZE", "self.all(k, size(k) < 64 && size(self[k]) < 64)"),
+]
+
+C_TYPES = {"object": "MG_SCHEMA_OBJECT", "array": "MG_SCHEMA_ARRAY", "string": "MG_SCHEMA_STRING",
+           "integer": "MG_SCHEMA_INTEGER", "number": "MG_SCHEMA_NUMBER", "boolean": "MG_SCHEMA_BOOLEAN"}
+C_FORMATS = {"int32": "MG_SCHEMA_FMT_INT32", "int64": "MG_SCHEMA_FMT_INT64",
+             "date-time": "MG_SCHEMA_FMT_DATE_TIME"}
+C_LISTS = {"atomic": "MG_SCHEMA_LIST_ATOMIC", "set": "MG_SCHEMA_LIST_SET", "map": "MG_SCHEMA_LIST_MAP"}
+SCHEMA_KEYS = {"description", "type", "properties", "required", "items", "additionalProperties", "enum",
+               "minLength", "maxLength", "pattern", "minimum", "maximum", "minItems", "maxItems",
+               "maxProperties", "format", "default", "anyOf", "x-kubernetes-int-or-string",
+               "x-kubernetes-list-type", "x-kubernetes-list-map-keys", "x-kubernetes-map-type",
+               "x-kubernetes-validations", "x-kubernetes-preserve-unknown-fields",
+               "x-kubernetes-embedded-resource"}
+
+
+def posix_pattern(p):
+    """A Go (RE2) pattern as a POSIX extended regular expression that means the
+    same whatever the locale: bracket ranges spelled out, escaped punctuation
+    as one-character brackets, and "." not matching a newline (as in Go)."""
+    out = []
+    i = 0
+    while i < len(p):
+        c = p[i]
+        if c == "\\":
+            nxt = p[i + 1]
+            if nxt.isalnum():
+                sys.exit("gen-crds: pattern %r: escape \\%s has no POSIX spelling" % (p, nxt))
+            out.append("\\^" if nxt == "^" else "[%s]" % nxt)
+            i += 2
+        elif c == ".":
+            out.append("[^\n]")
+            i += 1
+        elif c == "[":
+            j = i + 1
+            neg = p[j] == "^"
+            if neg:
+                j += 1
+            chars = []
+            while p[j] != "]":
+                if p[j] == "\\":
+                    sys.exit("gen-crds: pattern %r: escapes inside brackets are not translated" % p)
+                if j + 2 < len(p) and p[j + 1] == "-" and p[j + 2] != "]":
+                    chars.extend(chr(x) for x in range(ord(p[j]), ord(p[j + 2]) + 1))
+                    j += 3
+                else:
+                    chars.append(p[j])
+                    j += 1
+            body = "".join(x for x in dict.fromkeys(chars) if x not in "]^-")
+            if "]" in chars:
+                body = "]" + body
+            if "^" in chars:
+                body += "^"
+            if "-" in chars:
+                body += "-"
+            out.append("[" + ("^" if neg else "") + body + "]")
+            i = j + 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def c_string(s):
+    out = ['"']
+    for b in s.encode("utf-8"):
+        c = chr(b)
+        if c == '"' or c == "\\":
+            out.append("\\" + c)
+        elif c == "\n":
+            out.append("\\n")
+        elif c == "?" and out[-1].endswith("?"):
+            out.append("\\?")  # no "??" trigraphs
+        elif 0x20 <= b < 0x7f:
+            out.append(c)
+        else:
+            out.append("\\%03o" % b)
+    out.append('"')
+    return "".join(out)
+
+
+class CTables:
+    def __init__(self):
+        self.nodes = [None]  # index 0: no node
+        self.node_ids = {}
+        self.props, self.prop_ids = [], {}
+        self.strings, self.string_ids = [], {}
+        self.patterns = [None]
+        self.rule_refs, self.rule_ref_ids = [], {}
+        self.rule_ids = {rule: i for i, (_, rule) in enumerate(CEL_RULES)}
+        self.messages = {}
+
+    def seq(self, pool, ids, items):
+        items = tuple(items)
+        if not items:
+            return 0
+        if items not in ids:
+            ids[items] = len(pool)
+            pool.extend(items)
+        return ids[items]
+
+    def pattern(self, p):
+        if p is None:
+            return 0
+        if p not in self.patterns:
+            self.patterns.append(p)
+        return self.patterns.index(p)
+
+    def node(self, s, path, meta=False):
+        unknown = set(s) - SCHEMA_KEYS
+        if unknown:
+            sys.exit("gen-crds: %s: schema keywords without a C table column: %s" % (path, sorted(unknown)))
+        flags = []
+        if "anyOf" in s:
+            if not s.get("x-kubernetes-int-or-string"):
+                sys.exit("gen-crds: %s: anyOf is only supported for int-or-string" % path)
+            typ = "MG_SCHEMA_INT_OR_STRING"
+        else:
+            typ = C_TYPES[s["type"]]
+        if meta:
+            flags.append("MG_SCHEMA_OBJECT_META")
+        if s.get("x-kubernetes-preserve-unknown-fields"):
+            flags.append("MG_SCHEMA_PRESERVE_UNKNOWN")
+        if s.get("x-kubernetes-embedded-resource"):
+            flags.append("MG_SCHEMA_EMBEDDED_RESOURCE")
+        if s.get("x-kubernetes-map-type") == "atomic":
+            flags.append("MG_SCHEMA_MAP_ATOMIC")
+        limits = {}
+        for key, col, flag in (("minLength", "min_length", "MG_SCHEMA_HAS_MIN_LENGTH"),
+                               ("maxLength", "max_length", "MG_SCHEMA_HAS_MAX_LENGTH"),
+                               ("minItems", "min_items", "MG_SCHEMA_HAS_MIN_ITEMS"),
+                               ("maxItems", "max_items", "MG_SCHEMA_HAS_MAX_ITEMS"),
+                               ("maxProperties", "max_properties", "MG_SCHEMA_HAS_MAX_PROPERTIES"),
+                               ("minimum", "minimum", "MG_SCHEMA_HAS_MINIMUM"),
+                               ("maximum", "maximum", "MG_SCHEMA_HAS_MAXIMUM")):
+            if key in s:
+                limits[col] = s[key]
+                flags.append(flag)
+        props = []
+        for name, sub in s.get("properties", {}).items():
+            props.append((name, self.node(sub, path + "." + name,
+                                          meta=(path == "" and name == "metadata"))))
+        items = 0
+        if "items" in s:
+            items = self.node(s["items"], path + "[]")
+        elif isinstance(s.get("additionalProperties"), dict):
+            items = self.node(s["additionalProperties"], path + ".*")
+        rules = []
+        for r in s.get("x-kubernetes-validations", []):
+            if r["rule"] not in self.rule_ids:
+                sys.exit("gen-crds: %s: CEL rule without a C implementation: %s" % (path, r["rule"]))
+            old = self.messages.setdefault(r["rule"], r["message"])
+            if old != r["message"]:
+                sys.exit("gen-crds: rule %r has two messages" % r["rule"])
+            rules.append(self.rule_ids[r["rule"]])
+        key = (
+            typ, C_FORMATS.get(s.get("format"), None) if "format" in s else None,
+            C_LISTS[s["x-kubernetes-list-type"]] if "x-kubernetes-list-type" in s else None,
+            self.pattern(s.get("pattern")), tuple(flags), items,
+            self.seq(self.props, self.prop_ids, props), len(props),
+            self.seq(self.strings, self.string_ids, s.get("required", [])), len(s.get("required", [])),
+            self.seq(self.strings, self.string_ids, s.get("enum", [])), len(s.get("enum", [])),
+            self.seq(self.strings, self.string_ids, s.get("x-kubernetes-list-map-keys", [])),
+            len(s.get("x-kubernetes-list-map-keys", [])),
+            self.seq(self.rule_refs, self.rule_ref_ids, rules), len(rules),
+            tuple(sorted(limits.items())),
+            json.dumps(s["default"], separators=(",", ":")) if "default" in s else None,
+        )
+        if "format" in s and s["format"] not in C_FORMATS:
+            sys.exit("gen-crds: %s: format %r has no C table value" % (path, s["format"]))
+        if key not in self.node_ids:
+            self.node_ids[key] = len(self.nodes)
+            self.nodes.append(key)
+        return self.node_ids[key]
+
+    def node_c(self, key):
+        (typ, fmt, lst, pat, flags, items, props, nprops, req, nreq, enums, nenums,
+         mkeys, nmkeys, rules, nrules, limits, dflt) = key
+        f = [".type = " + typ]
+        if fmt:
+            f.append(".format = " + fmt)
+        if lst:
+            f.append(".list_type = " + lst)
+        if flags:
+            f.append(".flags = " + " | ".join(flags))
+        if pat:
+            f.append(".pattern = %d" % pat)
+        if items:
+            f.append(".items = %d" % items)
+        for col, start, n in (("props", props, nprops), ("required", req, nreq), ("enums", enums, nenums),
+                              ("map_keys", mkeys, nmkeys), ("rules", rules, nrules)):
+            if n:
+                f.append(".%s = %d, .n%s = %d" % (col, start, col, n))
+        for col, v in limits:
+            f.append(".%s = %d" % (col, v))
+        if dflt is not None:
+            f.append(".default_json = " + c_string(dflt))
+        return "{ " + ", ".join(f) + " }"
+
+
+def c_files(kinds):
+    """(header, source) texts of shared/schema_gen.{h,c} for the CRDs."""
+    t = CTables()
+    infos = []
+    for entry, doc in kinds:
+        kind, plural, short = entry[0], entry[1], entry[2]
+        version = doc["spec"]["versions"][0]
+        root = t.node(strip_comments(version["schema"]["openAPIV3Schema"]), "")
+        sub = version.get("subresources", {})
+        cols = version.get("additionalPrinterColumns", [])
+        infos.append((kind, plural, short, root, "status" in sub, "scale" in sub, cols))
+    missing = [r for _, r in CEL_RULES if r not in t.messages]
+    if missing:
+        sys.exit("gen-crds: CEL_RULES lists rules no schema uses: %s" % missing)
+    note = ["/*",
+            " * %s - GENERATED by deploy/gen-crds.py: do not edit.",
+            " * Change the script and run it again; `gen-crds.py --check` fails",
+            " * while this file is stale.",
+            " */"]
+    h = [x.replace("%s", C_HEADER) for x in note] + [
+        "#ifndef MG_SCHEMA_GEN_H",
+        "#define MG_SCHEMA_GEN_H",
+        "",
+        "#define MG_SCHEMA_GROUP %s" % c_string(GROUP),
+        "#define MG_SCHEMA_VERSION %s" % c_string(VERSION),
+        "#define MG_SCHEMA_API_VERSION %s" % c_string(GROUP + "/" + VERSION),
+        "",
+        "/* The kinds of %s/%s, in the order of mg_kind_infos[]. */" % (GROUP, VERSION),
+        "enum mg_kind {",
+    ] + ["\tMG_KIND_%s," % k.upper() for k, *_ in infos] + [
+        "\tMG_KIND_COUNT",
+        "};",
+        "",
+        "/* The CEL rules (x-kubernetes-validations), in the order of mg_schema_rules[]. */",
+        "enum mg_schema_rule {",
+    ] + ["\tMG_RULE_%s," % name for name, _ in CEL_RULES] + [
+        "\tMG_RULE_COUNT",
+        "};",
+        "",
+        "#define MG_SCHEMA_NNODES %d" % len(t.nodes),
+        "#define MG_SCHEMA_NPATTERNS %d" % len(t.patterns),
+        "",
+        "#endif /* MG_SCHEMA_GEN_H */",
+    ]
+    c = [x.replace("%s", C_SOURCE) for x in note] + [
+        '#include "compat.h"',
+        "",
+        '#include "schema.h"',
+        "",
+        "/* additionalPrinterColumns, per kind in order; priority 1: only with -o wide. */",
+    ]
+    for kind, plural, short, root, status, scale, cols in infos:
+        if not cols:
+            continue
+        c.append("static const struct mg_kind_column %s_columns[] = {" % kind.lower())
+        for col in cols:
+            c.append("\t{ %s, %s, %s, %d }," % (c_string(col["name"]), c_string(col["type"]),
+                                               c_string(col["jsonPath"]), col.get("priority", 0)))
+        c.append("};")
+    c += ["", "const struct mg_kind_info mg_kind_infos[MG_KIND_COUNT] = {"]
+    for kind, plural, short, root, status, scale, cols in infos:
+        c.append("\t{ MG_KIND_%s, %s, %s, %s, %s, %s, %s, %d, %s, %s,\n\t  %s, %d }," % (
+            kind.upper(), c_string(kind), c_string(kind + "List"), c_string(plural),
+            c_string(kind.lower()), c_string(short), "true", root,
+            "true" if status else "false", "true" if scale else "false",
+            "%s_columns" % kind.lower() if cols else "NULL", len(cols)))
+    c += ["};", "", "const struct mg_schema_rule_info mg_schema_rules[MG_RULE_COUNT] = {"]
+    for name, rule in CEL_RULES:
+        c.append("\t{ %s,\n\t  %s,\n\t  %s }," % (
+            c_string(rule), c_string(t.messages[rule]), "true" if "oldSelf" in rule else "false"))
+    c += ["};", "", "/* Each pattern as written in the CRD (Go RE2) and as a POSIX ERE (see posix_pattern). */",
+          "const struct mg_schema_pattern mg_schema_patterns[MG_SCHEMA_NPATTERNS] = {", "\t{ NULL, NULL },"]
+    c += ["\t{ %s,\n\t  %s }," % (c_string(p), c_string(posix_pattern(p))) for p in t.patterns[1:]]
+    c += ["};", "", "const char *const mg_schema_strings[] = {"]
+    c += ["\t/* %d */ %s," % (i, c_string(x)) for i, x in enumerate(t.strings)]
+    c += ["};", "", "const struct mg_schema_prop mg_schema_props[] = {"]
+    c += ["\t/* %d */ { %s, %d }," % (i, c_string(n), x) for i, (n, x) in enumerate(t.props)]
+    c += ["};", "", "const enum mg_schema_rule mg_schema_rule_refs[] = {"]
+    c += ["\t/* %d */ MG_RULE_%s," % (i, CEL_RULES[r][0]) for i, r in enumerate(t.rule_refs)]
+    c += ["};", "", "const struct mg_schema_node mg_schema_nodes[MG_SCHEMA_NNODES] = {", "\t/* 0 */ { 0 },"]
+    c += ["\t/* %d */ %s," % (i, t.node_c(k)) for i, k in enumerate(t.nodes) if i]
+    c += ["};"]
+    return "\n".join(h) + "\n", "\n".join(c) + "\n"
+
+
 def main(argv):
     check = "--check" in argv
     stale = []
     files = []
+    kinds = []
     for entry in KINDS:
         header, doc = crd(*entry)
+        kinds.append((entry, doc))
         text = render(header, doc)
         name = "%s_%s.yaml" % (GROUP, entry[1])
         files.append(name)
@@ -1328,6 +1672,16 @@ def main(argv):
         old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
         if old != text:
             stale.append(name)
+            if not check:
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(text)
+    h_text, c_text = c_files(kinds)
+    for name, text in ((C_HEADER, h_text), (C_SOURCE, c_text)):
+        path = os.path.join(SHARED, name)
+        files.append(name)
+        old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
+        if old != text:
+            stale.append("shared/" + name)
             if not check:
                 with open(path, "w", encoding="utf-8") as f:
                     f.write(text)

@@ -23,12 +23,13 @@ is_one_of(const char *s, const char *const *words)
 	return false;
 }
 
+/* YAML 1.1's words, as kubectl's YAML reader (go-yaml v2) takes them. */
 static const char *const true_words[] = { "true", "True", "TRUE", "yes",
 					  "Yes", "YES", "on", "On", "ON",
-					  NULL };
+					  "y", "Y", NULL };
 static const char *const false_words[] = { "false", "False", "FALSE", "no",
 					   "No", "NO", "off", "Off", "OFF",
-					   NULL };
+					   "n", "N", NULL };
 static const char *const null_words[] = { "", "~", "null", "Null", "NULL",
 					  NULL };
 

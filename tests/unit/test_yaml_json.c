@@ -35,7 +35,7 @@ test_scalars_are_typed_like_kubectl(void **state)
 {
 	cJSON *j = yaml("a: true\nb: 'true'\nc: on\nd: 42\ne: -1.5\nf: 0x1F\n"
 			"g: ~\nh:\ni: 1.2.3\nj: \"7\"\nk: 1e3\nl: .5\nm: v1\n"
-			"n: NO\no: .inf\n");
+			"n: NO\no: .inf\np: y\nq: N\n");
 	char *s = compact(j);
 
 	(void)state;
@@ -43,7 +43,7 @@ test_scalars_are_typed_like_kubectl(void **state)
 			       "\"e\":-1.5,\"f\":31,\"g\":null,\"h\":null,"
 			       "\"i\":\"1.2.3\",\"j\":\"7\",\"k\":1000,"
 			       "\"l\":0.5,\"m\":\"v1\",\"n\":false,"
-			       "\"o\":\".inf\"}");
+			       "\"o\":\".inf\",\"p\":true,\"q\":false}");
 	free(s);
 	cJSON_Delete(j);
 }
@@ -67,7 +67,7 @@ static void
 test_round_trip_keeps_types(void **state)
 {
 	const char *src = "{\"kind\":\"Config\",\"s\":[\"true\",\"\",\"12\","
-			  "\"null\",\"a: b\",\"- x\",\"multi\\nline\\n\","
+			  "\"null\",\"y\",\"N\",\"a: b\",\"- x\",\"multi\\nline\\n\","
 			  "\"#c\",\"on\",\"0x10\"],\"n\":[1,-2.25,1e20,0.1],"
 			  "\"b\":[true,false,null],\"e\":{},\"ea\":[],"
 			  "\"nested\":{\"k\":[{\"a\":1},{\"b\":[2]}]}}";

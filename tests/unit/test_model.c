@@ -627,7 +627,7 @@ test_trusted_keeps_wrong_types(void **state)
 			 "kind: Cell\n"
 			 "metadata: {name: c, labels: {a: 1}}\n"
 			 "spec: {name: c, multigateway: {replicas: '2', "
-			 "podLabels: {x: y}}, allCells: zone-a}\n"
+			 "podLabels: {x: v}}, allCells: zone-a}\n"
 			 "status: {gatewayReplicas: 1.5, phase: Healthy}\n");
 	struct mg_model_obj *o = NULL;
 	struct mg_problems p = MG_PROBLEMS_INIT;
@@ -642,7 +642,7 @@ test_trusted_keeps_wrong_types(void **state)
 			    "2");
 	assert_string_equal(mg_model_strmap_get(&o->spec.cell->multigateway->pod_labels,
 					  "x"),
-			    "y");
+			    "v");
 	assert_false(o->spec.cell->all_cells.present);
 	assert_false(o->metadata.labels.present);
 	assert_false(o->status.cell->gateway_replicas.set);

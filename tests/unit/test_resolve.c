@@ -1296,7 +1296,7 @@ test_templates_in_use(void **state)
 			"  templateDefaults: {coreTemplate: z, cellTemplate: c1}\n"
 			"  multiadmin: {templateRef: a}\n"
 			"  multiadminWeb: {templateRef: z}\n"
-			"  cells: [{name: x, cellTemplate: c2}, {name: y, cellTemplate: c1}]\n");
+			"  cells: [{name: x, cellTemplate: c2}, {name: w, cellTemplate: c1}]\n");
 	cJSON *used = mg_resolve_templates_in_use(c);
 	cJSON *labels = mg_resolve_tracking_labels(c);
 

@@ -232,15 +232,9 @@ struct mg_snap_poolcell {
 	size_t npods;
 	struct mg_snap_pvc **pvcs; /* by name */
 	size_t npvcs;
-	/* Counts over the pods not being deleted. */
+	/* Counts over the pods not being deleted; nprimary counts every pod
+	 * podRoles calls PRIMARY, terminating or not. */
 	size_t nready, nprimary, ndrifted, ndraining, nterminating;
-	/*
-	 * Since when the pool×cell has not had exactly one PRIMARY (0 while
-	 * it has one). mg_snap_tick() keeps it: first seen by a tick, or, for
-	 * what the first tick already found, the last evidence of a change
-	 * (a pod created, deleted or changing readiness).
-	 */
-	time_t primary_issue_since;
 	uint64_t changed;
 };
 
@@ -275,8 +269,19 @@ struct mg_snap_shard {
 		*ready_for_deletion;    /* conditions, or NULL */
 	time_t pending_deletion;        /* annotation, 0 if absent */
 	/* Totals over the pool×cells. */
-	size_t npods, nready, ndrifted, ndraining;
-	/* podRoles names a pod the snapshot does not have: since (tick). */
+	size_t npods, nready, nprimary, ndrifted, ndraining;
+	/*
+	 * Since when the shard has not had exactly one PRIMARY among its pods
+	 * (0 while it has one). A shard has one primary whatever its pools
+	 * and cells: every pool replicates from it. mg_snap_tick() keeps
+	 * this: the tick that first saw it, or, for what the first tick
+	 * already found, the last sign of change among the pods (created,
+	 * deleted, readiness flipped, a container terminated); 0 when there
+	 * is no such sign.
+	 */
+	time_t primary_issue_since;
+	/* podRoles names a pod the snapshot does not have: since when (the
+	 * tick that first saw it; 0 for what the first tick found). */
 	time_t missing_role_since;
 	uint64_t changed;
 };

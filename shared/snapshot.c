@@ -1291,6 +1291,7 @@ pod_apply(struct mg_snap *s, struct mg_snap_pod *p, cJSON *json)
 
 	pod_unplace(s, p);
 	obj_fill(&p->obj, json);
+	tables_add(s, &p->obj);
 	pod_parse(p);
 	pc = place(s, &p->obj, p->component, p->pool, p->cell);
 	if (pc) {
@@ -1342,6 +1343,7 @@ pvc_apply(struct mg_snap *s, struct mg_snap_pvc *v, cJSON *json)
 
 	pvc_unplace(s, v);
 	obj_fill(&v->obj, json);
+	tables_add(s, &v->obj);
 	j = v->obj.json;
 	v->component = label(j, MG_LABEL_APP_COMPONENT);
 	v->pool = label(j, MG_LABEL_POOL);
@@ -1411,6 +1413,7 @@ deploy_apply(struct mg_snap *s, struct mg_snap_deploy *d, cJSON *json)
 
 	deploy_detach(s, d);
 	obj_fill(&d->obj, json);
+	tables_add(s, &d->obj);
 	j = d->obj.json;
 	comp = d->component = label(j, MG_LABEL_APP_COMPONENT);
 	d->cell = label(j, MG_LABEL_CELL);
@@ -1481,6 +1484,7 @@ topo_apply(struct mg_snap *s, struct topo_i *t, cJSON *json)
 
 	topo_detach(s, t);
 	obj_fill(&t->pub, json);
+	tables_add(s, &t->pub);
 	j = t->pub.json;
 	cluster = label(j, MG_LABEL_CLUSTER);
 	if (!cluster)
@@ -2285,7 +2289,6 @@ mg_snap_apply(struct mg_snap *s, enum mg_snap_kind kind, enum mg_snap_op op,
 	default:
 		MG_BUG("mg_snap_apply: kind");
 	}
-	tables_add(s, old);
 	events_attach(s, old);
 	touch_obj(s, old);
 	return 0;

@@ -1284,15 +1284,41 @@ pod_unplace(struct mg_snap *s, struct mg_snap_pod *p)
 	prune_shard(s, sh);
 }
 
+/* The order of the drain states; NONE and UNKNOWN have none (-1). */
+static int
+drain_rank(enum mg_drain_state st)
+{
+	switch (st) {
+	case MG_DRAIN_REQUESTED:
+		return 1;
+	case MG_DRAIN_DRAINING:
+		return 2;
+	case MG_DRAIN_ACKNOWLEDGED:
+		return 3;
+	case MG_DRAIN_READY_FOR_DELETION:
+		return 4;
+	default:
+		return -1;
+	}
+}
+
 static void
 pod_apply(struct mg_snap *s, struct mg_snap_pod *p, cJSON *json)
 {
 	struct mg_snap_poolcell *pc;
+	enum mg_drain_state before = p->obj.json ? p->drain : MG_DRAIN_NONE;
+	char *uid_before = p->obj.uid ? mg_xstrdup(p->obj.uid) : NULL;
 
 	pod_unplace(s, p);
 	obj_fill(&p->obj, json);
 	tables_add(s, &p->obj);
 	pod_parse(p);
+	if (strcmp0(uid_before, p->obj.uid))
+		p->drain_backwards = false;
+	else if (drain_rank(p->drain) > 0 &&
+		 drain_rank(p->drain) < drain_rank(before))
+		p->drain_backwards = true;
+	free(uid_before);
 	pc = place(s, &p->obj, p->component, p->pool, p->cell);
 	if (pc) {
 		struct mg_snap_shard *sh = pc->pool->shard;

@@ -188,6 +188,10 @@ struct mg_snap_pod {
 	const char *drain_value;  /* the raw annotation, NULL when absent */
 	const char *drain_requested_at; /* raw annotation, NULL when absent */
 	time_t drain_since;
+	/* While this snapshot watched the pod (same uid), its drain state
+	 * went back to an earlier state (e.g. draining -> requested); going
+	 * back to none is a cancellation, not this. Stays set. */
+	bool drain_backwards;
 };
 
 struct mg_snap_pvc {

@@ -276,7 +276,7 @@ static time_t
 newest_below(const struct mg_snap_obj *o)
 {
 	time_t t = newest_transition(o);
-	size_t i, j;
+	size_t i;
 
 	switch (o->kind) {
 	case MG_SNAP_SHARD:
@@ -305,6 +305,8 @@ newest_below(const struct mg_snap_obj *o)
 		for (i = 0; i < c->ntopos; i++)
 			t = tmax(t, newest_transition(c->topos[i]));
 		for (i = 0; i < c->ntgs; i++) {
+			size_t j;
+
 			t = tmax(t, newest_transition(&c->tgs[i]->obj));
 			for (j = 0; j < c->tgs[i]->nshards; j++)
 				t = tmax(t, shard_newest(c->tgs[i]->shards[j]));
@@ -572,7 +574,6 @@ check_backup(struct ctx *c, const struct mg_snap_shard *sh)
 	const struct mg_snap_obj *o = &sh->obj;
 	const struct mg_snap_cond *bc = sh->backup;
 	bool cond_false = bc && bc->status && !strcmp(bc->status, "False");
-	char b[24];
 
 	if (cond_false && bc->reason && !strcmp(bc->reason, "BackupFailed")) {
 		add(c, MG_HEALTH_ERROR, "BackupFailed", o, bc->since,
@@ -581,6 +582,7 @@ check_backup(struct ctx *c, const struct mg_snap_shard *sh)
 	}
 	if (sh->last_backup) {
 		long long age = c->now - sh->last_backup;
+		char b[24];
 
 		if (age > MG_HEALTH_BACKUP_ERROR_SEC)
 			add(c, MG_HEALTH_ERROR, "BackupStale", o,
@@ -716,7 +718,7 @@ check_multiorch(struct ctx *c, const struct mg_snap_shard *sh)
 {
 	const cJSON *cells = mg_json_get(sh->obj.json, "spec.multiorch.cells");
 	const char *want[64];
-	size_t n = 0, i, j, k;
+	size_t n = 0, i, k;
 
 	if (cJSON_GetArraySize(cells) > 0) {
 		const cJSON *it;
@@ -727,6 +729,8 @@ check_multiorch(struct ctx *c, const struct mg_snap_shard *sh)
 		}
 	} else {
 		for (i = 0; i < sh->npools; i++) {
+			size_t j;
+
 			for (j = 0; j < sh->pools[i]->ncells; j++) {
 				const char *cell = sh->pools[i]->cells[j]->cell;
 

@@ -488,6 +488,9 @@ obj_fill(struct mg_snap_obj *o, cJSON *json)
 		if ((!sub || strcmp(sub, "status")) && t > o->spec_changed)
 			o->spec_changed = t;
 	}
+	/* often the biggest part of an object, and read by nobody else */
+	cJSON_DeleteItemFromObjectCaseSensitive(mg_json_get(json, "metadata"),
+						"managedFields");
 	o->phase = mg_json_str(json, "status.phase");
 	o->message = mg_json_str(json, "status.message");
 	if (cJSON_IsArray(conds) && cJSON_GetArraySize(conds) > 0) {
@@ -2520,13 +2523,16 @@ mg_snap_foreach(const struct mg_snap *s, enum mg_snap_kind kind,
 		void (*fn)(const struct mg_snap_obj *obj, void *data),
 		void *data)
 {
+	const struct ht *t;
 	size_t i;
-	void *v;
 
 	if ((unsigned)kind >= MG_SNAP_NKINDS)
 		return;
-	ht_foreach(&s->kinds[kind], i, v)
-		fn(v, data);
+	t = &s->kinds[kind];
+	for (i = 0; i < t->cap; i++) {
+		if (t->e[i].key && t->e[i].key != TOMB)
+			fn(t->e[i].val, data);
+	}
 }
 
 #define DOWNCAST(fn, T, K)                                                     \

@@ -29,7 +29,8 @@
  * than what it drew.
  *
  * Lifetimes and ownership: the snapshot owns every struct and string it
- * hands out, and a copy of each object's JSON (obj.json, for a YAML view).
+ * hands out, and a copy of each object's JSON (obj.json, for a YAML view;
+ * metadata.managedFields is dropped from it once read).
  * Pointers returned by the accessors and found in the structs stay valid
  * until the next mg_snap_apply() or mg_snap_free(); everything exposed is
  * read-only to the caller. Strings described as "from the JSON" point into

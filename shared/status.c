@@ -975,7 +975,6 @@ t_shard(struct tree *tr, const struct mg_snap_shard *sh, bool last)
 	struct trow *r = tree_row(tr, false, last, "");
 	struct mg_buf d = MG_BUF_INIT;
 	size_t i, k, m, nchild = 0, child = 0, save;
-	char b[24];
 
 	tset(r, COL_NAME, "%sshard %s", r->cell[COL_NAME], sh->name);
 	t_phase(r, &sh->obj);
@@ -992,6 +991,8 @@ t_shard(struct tree *tr, const struct mg_snap_shard *sh, bool last)
 	}
 	t_age(r, o->now, sh->obj.created);
 	if (sh->last_backup) {
+		char b[24];
+
 		mg_health_duration(b, (long long)(o->now - sh->last_backup));
 		details_add(&d, "backup %s ago%s%s%s%s", b,
 			    sh->last_backup_type ? " (" : "",
@@ -1085,11 +1086,13 @@ t_cluster(struct tree *tr, const struct mg_snap_cluster *c)
 	struct mg_buf d = MG_BUF_INIT;
 	const cJSON *cells = mg_json_get(c->obj.json, "status.cells");
 	const cJSON *it;
-	size_t i, k, nchild, child = 0, save, ready = 0, total = 0;
+	size_t i, k, nchild, child = 0, save;
 
 	tset(r, COL_NAME, "cluster %s", c->name);
 	t_phase(r, &c->obj);
 	if (cJSON_IsObject(cells)) {
+		size_t ready = 0, total = 0;
+
 		cJSON_ArrayForEach(it, cells) {
 			total++;
 			ready += mg_json_bool(it, "ready", false);
@@ -1265,13 +1268,14 @@ text_cluster(struct mg_buf *out, const struct mg_snap_cluster *c,
 	for (i = 0; i < ev.n && shown < MG_STATUS_MAX_EVENTS; i++) {
 		const struct mg_snap_event *e = ev.v[i];
 		struct trow *row;
-		char b[24];
 
 		if (o->verbose < 2 && (!e->type || strcmp(e->type, "Warning")))
 			continue;
 		shown++;
 		row = trow_new(&pt);
 		if (e->last) {
+			char b[24];
+
 			mg_health_duration(b, (long long)(o->now - e->last));
 			tset(row, 0, "%s", b);
 		} else {

@@ -2115,7 +2115,7 @@ wanted(const struct mg_snap *s, enum mg_snap_kind kind, const cJSON *json)
 	if (kind == MG_SNAP_CLUSTER)
 		c = mg_json_str(json, "metadata.name");
 	else if (kind == MG_SNAP_EVENT)
-		return true; /* decided once its object is known */
+		return true; /* no labels: kept, attached if its object is */
 	else {
 		c = label(json, MG_LABEL_CLUSTER);
 		if (!c)
@@ -2247,20 +2247,6 @@ mg_snap_apply(struct mg_snap *s, enum mg_snap_kind kind, enum mg_snap_op op,
 		else
 			leaf_delete(s, old);
 		return 0;
-	}
-	if (kind == MG_SNAP_EVENT && s->cluster_filter) {
-		/* with a cluster filter, only events about kept objects */
-		struct mg_snap_event probe = { 0 };
-
-		probe.obj.json = (cJSON *)(uintptr_t)obj;
-		event_parse(&probe);
-		if (!event_about(s, &probe)) {
-			if (old) {
-				s->version++;
-				leaf_delete(s, old);
-			}
-			return 0;
-		}
 	}
 	s->version++;
 	json = cJSON_Duplicate(obj, 1);

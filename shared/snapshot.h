@@ -342,7 +342,9 @@ struct mg_snap_opts {
 	void *hash_data;
 	/* Keep only objects of this cluster (its name; labels
 	 * multigres.com/cluster or app.kubernetes.io/instance). NULL: all.
-	 * Events are kept when their object is. */
+	 * Events carry no labels: they are all kept (within events_max),
+	 * since their object may come later; only those about kept objects
+	 * are attached to anything. */
 	const char *cluster;
 	size_t events_per_object; /* 0: 20 */
 	size_t events_max;        /* all events; 0: 10000 (oldest go first) */

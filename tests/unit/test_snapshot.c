@@ -244,8 +244,12 @@ test_cluster_filter(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(cl[0]->name, "prod");
 	assert_int_equal(mg_snap_count(s, MG_SNAP_POD), 6);
-	/* the minimal cluster's events are about objects not kept */
-	assert_int_equal(mg_snap_count(s, MG_SNAP_EVENT), 0);
+	/* the minimal cluster's events are kept, about nothing */
+	assert_int_equal(mg_snap_count(s, MG_SNAP_EVENT), 3);
+	assert_null(mg_snap_as_event(mg_snap_find(
+		s, MG_SNAP_EVENT, "demo",
+		"minimal-postgres-default-0-inf-1e3c045c.8b79601d132d4882"))
+			    ->about);
 	assert_null(mg_snap_find(s, MG_SNAP_SHARD, "demo", MIN_SHARD));
 	mg_snap_free(s);
 	cJSON_Delete(a);

@@ -1,5 +1,5 @@
 /*
- * Unit tests for shared/cli.[ch]: ages at every boundary of kubectl's
+ * Unit tests for shared/cliutil.[ch]: ages at every boundary of kubectl's
  * HumanDuration, --request-timeout values, the colour decision table,
  * output formats, answers, kubectl's JSON layout and the describe tree.
  * (The integration suite plugin.sh checks ages against a real kubectl.)
@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
-#include "cli.h"
+#include "cliutil.h"
 #include "err.h"
 #include "json.h"
 
@@ -394,5 +394,5 @@ main(void)
 		cmocka_unit_test(test_describe_tree),
 	};
 
-	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("cliutil", tests, NULL, NULL);
 }

@@ -1,9 +1,9 @@
 /*
- * cli.c - the pure parts of a kubectl-like command line (see cli.h).
+ * cliutil.c - the pure parts of a kubectl-like command line (see cliutil.h).
  */
 #include "compat.h"
 
-#include "cli.h"
+#include "cliutil.h"
 
 #include <ctype.h>
 #include <errno.h>

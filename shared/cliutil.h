@@ -1,5 +1,5 @@
 /*
- * cli.h - the pure parts of a kubectl-like command line: ages as kubectl
+ * cliutil.h - the pure parts of a kubectl-like command line: ages as kubectl
  * prints them, --request-timeout values, the colour decision, output
  * format names, yes/no answers, kubectl's JSON layout and the readable
  * tree `describe` prints.
@@ -8,8 +8,8 @@
  * pass "now", isatty() and getenv() results in, so every rule is a unit
  * test away. Output goes into caller-owned struct mg_buf.
  */
-#ifndef MG_CLI_H
-#define MG_CLI_H
+#ifndef MG_CLIUTIL_H
+#define MG_CLIUTIL_H
 
 #include <cJSON.h>
 
@@ -110,4 +110,4 @@ void mg_cli_humanize_key(struct mg_buf *out, const char *key);
  */
 void mg_cli_describe_tree(struct mg_buf *out, const cJSON *item, int indent);
 
-#endif /* MG_CLI_H */
+#endif /* MG_CLIUTIL_H */

@@ -506,6 +506,143 @@ mg_cli_json(struct mg_buf *out, const cJSON *item)
 	cJSON_Delete(sorted);
 }
 
+/* --- printer columns ------------------------------------------------------ */
+
+/* Reads a name: letters, digits, '_' and '-' up to the next '.', '[', '='. */
+static size_t
+path_name(const char *p, char *name, size_t size)
+{
+	size_t n = 0;
+
+	while (p[n] && p[n] != '.' && p[n] != '[' && p[n] != '=' &&
+	       p[n] != ')' && n + 1 < size) {
+		name[n] = p[n];
+		n++;
+	}
+	name[n] = '\0';
+	return n;
+}
+
+/* "[?(@.key=='value')]" at p: the first element of arr that matches, and
+ * the length of the filter in *len (0: not a filter we read). */
+static const cJSON *
+path_filter(const cJSON *arr, const char *p, size_t *len)
+{
+	char key[128], val[256];
+	const char *q = p, *end;
+	const cJSON *it;
+	char quote;
+	size_t n;
+
+	*len = 0;
+	if (strncmp(q, "[?(@.", 5))
+		return NULL;
+	q += 5;
+	n = path_name(q, key, sizeof(key));
+	if (!n || strncmp(q + n, "==", 2))
+		return NULL;
+	q += n + 2;
+	quote = *q;
+	if (quote != '\'' && quote != '"')
+		return NULL;
+	end = strchr(q + 1, quote);
+	if (!end || (size_t)(end - q - 1) >= sizeof(val) ||
+	    strncmp(end + 1, ")]", 2))
+		return NULL;
+	memcpy(val, q + 1, (size_t)(end - q - 1));
+	val[end - q - 1] = '\0';
+	*len = (size_t)(end + 3 - p);
+	if (!cJSON_IsArray(arr))
+		return NULL;
+	cJSON_ArrayForEach(it, arr) {
+		const cJSON *f = cJSON_IsObject(it)
+			? cJSON_GetObjectItemCaseSensitive(it, key) : NULL;
+
+		if (cJSON_IsString(f) && !strcmp(f->valuestring, val))
+			return it;
+	}
+	return NULL;
+}
+
+static const cJSON *
+path_eval(const cJSON *cur, const char *p)
+{
+	char name[256];
+
+	while (cur && *p) {
+		if (*p == '.') {
+			size_t n = path_name(p + 1, name, sizeof(name));
+
+			if (!n)
+				return NULL;
+			cur = cJSON_IsObject(cur)
+				? cJSON_GetObjectItemCaseSensitive(cur, name) : NULL;
+			p += n + 1;
+		} else if (p[0] == '[' && p[1] == '?') {
+			size_t n;
+
+			cur = path_filter(cur, p, &n);
+			if (!n)
+				return NULL;
+			p += n;
+		} else if (p[0] == '[') {
+			char *end;
+			long i = strtol(p + 1, &end, 10);
+
+			if (end == p + 1 || *end != ']' || i < 0)
+				return NULL;
+			cur = cJSON_IsArray(cur) ? cJSON_GetArrayItem(cur, (int)i)
+						 : NULL;
+			p = end + 1;
+		} else {
+			return NULL;
+		}
+	}
+	return cur;
+}
+
+void
+mg_cli_printer_cell(struct mg_buf *out, const cJSON *obj,
+		    const char *json_path, const char *type, time_t now)
+{
+	const cJSON *v = path_eval(obj, json_path);
+	char age[MG_CLI_AGE_LEN];
+
+	if (!v || cJSON_IsNull(v))
+		return;
+	if (!strcmp(type, "date")) {
+		time_t t;
+
+		if (!cJSON_IsString(v))
+			return;
+		if (mg_time_parse(v->valuestring, &t) != 0) {
+			mg_buf_adds(out, "<invalid>");
+			return;
+		}
+		mg_cli_age(age, (int64_t)now - (int64_t)t);
+		mg_buf_adds(out, age);
+	} else if (!strcmp(type, "integer")) {
+		if (cJSON_IsNumber(v) && v->valuedouble > -9e18 &&
+		    v->valuedouble < 9e18 &&
+		    v->valuedouble == (double)(long long)v->valuedouble)
+			mg_buf_addf(out, "%lld", (long long)v->valuedouble);
+	} else if (!strcmp(type, "number")) {
+		if (cJSON_IsNumber(v))
+			json_number(out, v->valuedouble);
+	} else if (!strcmp(type, "boolean")) {
+		if (cJSON_IsBool(v))
+			mg_buf_adds(out, cJSON_IsTrue(v) ? "true" : "false");
+	} else if (cJSON_IsString(v)) {
+		mg_buf_adds(out, v->valuestring);
+	} else if (cJSON_IsNumber(v)) {
+		json_number(out, v->valuedouble);
+	} else if (cJSON_IsBool(v)) {
+		mg_buf_adds(out, cJSON_IsTrue(v) ? "true" : "false");
+	} else {
+		mg_json_print(out, v, false);
+	}
+}
+
 /* --- describe -------------------------------------------------------------- */
 
 void
@@ -513,6 +650,14 @@ mg_cli_humanize_key(struct mg_buf *out, const char *key)
 {
 	size_t i, n = strlen(key);
 
+	/* Keys that are data, not field names (pod names, label keys),
+	 * are shown as they are. */
+	for (i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)key[i])) {
+			mg_buf_adds(out, key);
+			return;
+		}
+	}
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)key[i];
 

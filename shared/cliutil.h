@@ -97,7 +97,9 @@ void mg_cli_json(struct mg_buf *out, const cJSON *item);
 
 /*
  * "observedGeneration" -> "Observed Generation", "podIP" -> "Pod IP",
- * "spec" -> "Spec": a field name as `describe` shows it.
+ * "spec" -> "Spec": a field name as `describe` shows it. A key with
+ * anything but letters and digits ("pool-0", "multigres.com/cell") is
+ * data, not a field name, and stays as it is.
  */
 void mg_cli_humanize_key(struct mg_buf *out, const char *key);
 
@@ -109,5 +111,17 @@ void mg_cli_humanize_key(struct mg_buf *out, const char *key);
  * `indent` spaces. Control characters in values are shown as '?'.
  */
 void mg_cli_describe_tree(struct mg_buf *out, const cJSON *item, int indent);
+
+/*
+ * A CRD printer column's cell for obj, as the API server's table printer
+ * fills it: json_path is the column's jsonPath (".status.phase": fields,
+ * [N] indexes, and [?(@.field=='value')] filters keeping the first match);
+ * type is the column's: "date" is the age at `now` of a time ("<invalid>"
+ * when it is not one), "integer", "number" and "boolean" print only
+ * values of that type, "string" prints any scalar. A value that is
+ * missing, or a path outside this grammar, gives an empty cell.
+ */
+void mg_cli_printer_cell(struct mg_buf *out, const cJSON *obj,
+			 const char *json_path, const char *type, time_t now);
 
 #endif /* MG_CLIUTIL_H */

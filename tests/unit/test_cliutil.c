@@ -313,6 +313,65 @@ test_json_numbers_as_go_writes_them(void **state)
 	check_number(5e-324, "5e-324");
 }
 
+static char *
+cell(const cJSON *obj, const char *path, const char *type, time_t now)
+{
+	struct mg_buf b = MG_BUF_INIT;
+
+	mg_cli_printer_cell(&b, obj, path, type, now);
+	return mg_buf_detach(&b, NULL);
+}
+
+#define CHECK_CELL(obj, path, type, now, want) do { \
+	char *c_ = cell((obj), (path), (type), (now)); \
+	assert_string_equal(c_, (want)); \
+	free(c_); \
+} while (0)
+
+static void
+test_printer_cells(void **state)
+{
+	const char *text =
+		"{\"metadata\":{\"creationTimestamp\":\"2023-11-14T22:13:20Z\"},"
+		"\"status\":{\"phase\":\"Healthy\",\"readyShards\":3,"
+		"\"ratio\":0.5,\"ok\":true,\"when\":\"soon\",\"n\":null,"
+		"\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\"},"
+		"{\"type\":\"Available\",\"status\":\"True\"},"
+		"{\"type\":\"Available\",\"status\":\"later\"}]}}";
+	const time_t now = 1700000000 + 300;
+	cJSON *o = NULL;
+
+	(void)state;
+	assert_int_equal(mg_json_parse(&o, text, strlen(text), "t", NULL), 0);
+	CHECK_CELL(o, ".status.phase", "string", now, "Healthy");
+	CHECK_CELL(o, ".status.conditions[?(@.type=='Available')].status",
+		   "string", now, "True");
+	CHECK_CELL(o, ".status.conditions[?(@.type==\"Ready\")].status",
+		   "string", now, "False");
+	CHECK_CELL(o, ".status.conditions[?(@.type=='Gone')].status", "string",
+		   now, "");
+	CHECK_CELL(o, ".status.conditions[1].type", "string", now, "Available");
+	CHECK_CELL(o, ".status.conditions[9].type", "string", now, "");
+	CHECK_CELL(o, ".metadata.creationTimestamp", "date", now, "5m");
+	CHECK_CELL(o, ".status.when", "date", now, "<invalid>");
+	CHECK_CELL(o, ".status.readyShards", "integer", now, "3");
+	CHECK_CELL(o, ".status.ratio", "integer", now, "");
+	CHECK_CELL(o, ".status.ratio", "number", now, "0.5");
+	CHECK_CELL(o, ".status.phase", "integer", now, "");
+	CHECK_CELL(o, ".status.ok", "boolean", now, "true");
+	CHECK_CELL(o, ".status.readyShards", "string", now, "3");
+	CHECK_CELL(o, ".status.n", "string", now, "");
+	CHECK_CELL(o, ".status.missing.deeper", "string", now, "");
+	CHECK_CELL(o, ".status.phase.deeper", "string", now, "");
+	/* outside the grammar: empty, never a crash */
+	CHECK_CELL(o, "status.phase", "string", now, "");
+	CHECK_CELL(o, ".status.conditions[?(@.type=='Available'", "string", now,
+		   "");
+	CHECK_CELL(o, ".status.conditions[x]", "string", now, "");
+	CHECK_CELL(o, ".", "string", now, "");
+	cJSON_Delete(o);
+}
+
 static void
 check_key(const char *key, const char *want)
 {
@@ -335,6 +394,9 @@ test_humanize_key(void **state)
 	check_key("s3", "S3");
 	check_key("v1alpha1Thing", "V1alpha1 Thing");
 	check_key("", "");
+	check_key("minimal-pool-0", "minimal-pool-0");
+	check_key("multigres.com/cell", "multigres.com/cell");
+	check_key("zone_a", "zone_a");
 }
 
 static void
@@ -390,6 +452,7 @@ main(void)
 		cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_json_as_kubectl_prints_it),
 		cmocka_unit_test(test_json_numbers_as_go_writes_them),
+		cmocka_unit_test(test_printer_cells),
 		cmocka_unit_test(test_humanize_key),
 		cmocka_unit_test(test_describe_tree),
 	};

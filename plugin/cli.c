@@ -442,7 +442,11 @@ cli_fail(const struct cli_ctx *ctx, const struct mg_err *err)
 {
 	if (ctx->quiet)
 		return CLI_FAILED;
-	if (err->http_status && err->reason[0])
+	if (err->http_status == 401)
+		/* kubectl's words for a credential the server refused */
+		fprintf(stderr, PROG ": you must be logged in to the server (%s)\n",
+			err->msg);
+	else if (err->http_status && err->reason[0])
 		fprintf(stderr, "Error from server (%s): %s\n", err->reason,
 			err->msg);
 	else if (err->http_status)

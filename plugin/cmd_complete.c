@@ -418,11 +418,12 @@ cli_complete(int nwords, char **words)
 	} else if (!w.dashdash && w.cur[0] == '-' && w.cur[1] &&
 		   w.cur[1] != '-' && w.cur[2] == '=') {
 		/* -o=VALUE */
-		char prefix[4] = { w.cur[0], w.cur[1], '=', '\0' };
-
 		f = find_flag(&w, NULL, w.cur[1], &global);
-		if (wants_value(f))
+		if (wants_value(f)) {
+			char prefix[4] = { w.cur[0], w.cur[1], '=', '\0' };
+
 			flag_value(&w, f, prefix);
+		}
 	} else if (!w.dashdash && w.cur[0] == '-') {
 		if (w.ctx.cmd)
 			flag_names(&w, w.ctx.cmd->flags);

@@ -606,11 +606,11 @@ mg_cli_printer_cell(struct mg_buf *out, const cJSON *obj,
 		    const char *json_path, const char *type, time_t now)
 {
 	const cJSON *v = path_eval(obj, json_path);
-	char age[MG_CLI_AGE_LEN];
 
 	if (!v || cJSON_IsNull(v))
 		return;
 	if (!strcmp(type, "date")) {
+		char age[MG_CLI_AGE_LEN];
 		time_t t;
 
 		if (!cJSON_IsString(v))
@@ -685,9 +685,9 @@ spaces(struct mg_buf *out, int n)
 static void
 scalar_text(struct mg_buf *out, const cJSON *v)
 {
-	const char *s;
-
 	if (cJSON_IsString(v)) {
+		const char *s;
+
 		for (s = v->valuestring ? v->valuestring : ""; *s; s++)
 			mg_buf_addch(out, ((unsigned char)*s < 0x20 || *s == 0x7f)
 					  ? '?' : *s);

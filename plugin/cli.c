@@ -16,6 +16,7 @@
 #include "json.h"
 #include "kube.h"
 #include "kubeconfig.h"
+#include "log.h"
 #include "xalloc.h"
 #include "yaml_json.h"
 
@@ -423,6 +424,9 @@ cli_client(struct cli_ctx *ctx, struct mg_kube **out, struct mg_err *err)
 	rc = mg_kube_new(&ctx->kube, ctx->kc, &opts, err);
 	if (rc)
 		return rc;
+	mg_log(MG_LOG_INFO, "%s: context '%s', server %s, namespace '%s'",
+	       ctx->kc->source, ctx->kc->context, ctx->kc->server,
+	       cli_namespace(ctx));
 	*out = ctx->kube;
 	return 0;
 }

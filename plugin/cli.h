@@ -106,6 +106,7 @@ const struct cli_cmd *cli_cmd_find(const char *name);
 /* The commands, one file each. */
 extern const struct cli_cmd cli_cmd_completion;
 extern const struct cli_cmd cli_cmd_complete;
+extern const struct cli_cmd cli_cmd_confirm;
 extern const struct cli_cmd cli_cmd_describe;
 extern const struct cli_cmd cli_cmd_get;
 extern const struct cli_cmd cli_cmd_help;

@@ -12,6 +12,7 @@
 
 const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_complete,   /* __complete, hidden */
+	&cli_cmd_confirm,    /* __confirm, hidden */
 	&cli_cmd_table,      /* __table, hidden */
 	&cli_cmd_completion,
 	&cli_cmd_describe,

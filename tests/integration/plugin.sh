@@ -273,6 +273,8 @@ EOF
 ok "a refused credential: exit 1, 'you must be logged in' as kubectl says" \
 	fails_with 1 '^kubectl-multigres: you must be logged in to the server \(Unauthorized\)$' \
 	"$bin" --kubeconfig="$work/badtoken" get mgc
+ok "-v says which cluster and namespace it talks to" \
+	fails_with 0 "info: .*context 'mg-test', server $MG_TEST_SERVER, namespace '$ns'" mg -v -n "$ns" get mgc
 ok "-vv never logs the token" \
 	bash -c '! "$@" 2>&1 | grep -q s3cr3t' _ "$bin" --kubeconfig="$work/badtoken" -vv get mgc
 ok "a missing kubeconfig: exit 1, the file named" \
@@ -301,6 +303,27 @@ ok "--color=always colours a pipe" bash -c '"$@" | grep -qF $'"'"'\033[31mDegrad
 	"$bin" --kubeconfig="$MG_TEST_KUBECONFIG" -n "$ns" --color=always get mgc
 ok "-o json is never coloured" bash -c '! "$@" | grep -qF $'"'"'\033['"'"'' _ \
 	"$bin" --kubeconfig="$MG_TEST_KUBECONFIG" -n "$ns" --color=always get mgc -o json
+
+# --- the confirmation every changing command asks ----------------------------
+# (through the hidden __confirm command; script(1) gives it a terminal)
+asks() { # INPUT WANT_STATUS PATTERN ARGS...: answered INPUT on a terminal
+	local input=$1 want=$2 pat=$3 out rc
+	shift 3
+	out=$(printf '%s\n' "$input" | script -qec "$(printf '%q ' "$bin" __confirm "$@")" /dev/null)
+	rc=$?
+	[ "$rc" = "$want" ] && tr '\r\n' '  ' <<<"$out" | grep -qE -- "$pat" || { echo "exit $rc: $out"; return 1; }
+}
+ok "confirm: without a terminal and --yes, refused with exit 2" \
+	fails_with 2 "refusing to drain pod x without a terminal.*--yes" "$bin" __confirm "drain pod x"
+ok "confirm: --yes goes ahead without asking" expect_eq confirmed "$bin" __confirm --yes "drain pod x"
+ok "confirm: --dry-run never asks" expect_eq "dry run: drain pod x" "$bin" __confirm --dry-run "drain pod x"
+ok "confirm: 'y' on a terminal goes ahead" asks y 0 "drain pod x\? \[y/N\].*confirmed" "drain pod x"
+ok "confirm: 'yes' too" asks YES 0 "confirmed" "drain pod x"
+ok "confirm: 'n' stops, exit 1" asks n 1 "not confirmed; nothing was changed" "drain pod x"
+ok "confirm: an empty answer stops" asks "" 1 "not confirmed" "drain pod x"
+ok "confirm: a typed name goes ahead when it matches" \
+	asks shard-1 0 "Type 'shard-1' to confirm.*confirmed" --typed shard-1 "switch over shard-1"
+ok "confirm: 'y' is not the typed name" asks y 1 "not confirmed" --typed shard-1 "switch over shard-1"
 
 # --- kubectl runs it ------------------------------------------------------------------
 mkdir -p "$work/path"

@@ -339,7 +339,7 @@ exec_describe(struct cli_ctx *ctx)
 		cJSON *obj = NULL;
 
 		if (mg_kube_get(kube, &res, names[i], NULL, &obj, &err)) {
-			rc = cli_fail(ctx, &err);
+			rc = kind_fail(ctx, k, &err);
 			continue;
 		}
 		if (shown++)
@@ -349,7 +349,7 @@ exec_describe(struct cli_ctx *ctx)
 	}
 	if (!nnames) {
 		if (mg_kube_list(kube, &res, &lo, &list, &err)) {
-			rc = cli_fail(ctx, &err);
+			rc = kind_fail(ctx, k, &err);
 			goto out;
 		}
 		cJSON_ArrayForEach(it, mg_json_get(list, "items")) {

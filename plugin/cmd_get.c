@@ -258,7 +258,7 @@ exec_get(struct cli_ctx *ctx)
 			if (mg_kube_get(kube, &res, r.t[i].name, NULL, &doc, &err)) {
 				/* kubectl reports each missing object and
 				 * prints the others */
-				cli_fail(ctx, &err);
+				kind_fail(ctx, r.t[i].kind, &err);
 				failed = 1;
 				if (err.code != MG_ENOTFOUND)
 					break;
@@ -270,7 +270,7 @@ exec_get(struct cli_ctx *ctx)
 			cJSON *items, *it;
 
 			if (mg_kube_list(kube, &res, &lo, &doc, &err)) {
-				cli_fail(ctx, &err);
+				kind_fail(ctx, r.t[i].kind, &err);
 				failed = 1;
 				break;
 			}

@@ -10,6 +10,8 @@
 
 #include <strings.h>
 
+#include "cli.h"
+#include "err.h"
 #include "kube.h"
 
 #define AVAILABLE ".status.conditions[?(@.type=='Available')].status"
@@ -114,4 +116,19 @@ kind_res(const struct kind *k, const char *ns, struct mg_kube_res *res)
 	res->version = KIND_VERSION;
 	res->resource = k->plural;
 	res->ns = k->namespaced ? ns : NULL;
+}
+
+int
+kind_fail(const struct cli_ctx *ctx, const struct kind *k,
+	  const struct mg_err *err)
+{
+	/* A group the server does not serve: a bare "404 page not found";
+	 * a resource of a served group it does not know: this Status. */
+	if (err->code == MG_ENOTFOUND &&
+	    (!err->reason[0] ||
+	     strstr(err->msg, "could not find the requested resource")))
+		return cli_errorf(ctx, "the server has no %s." KIND_GROUP "/"
+				  KIND_VERSION ": are the Multigres CRDs installed?",
+				  k->plural);
+	return cli_fail(ctx, err);
 }

@@ -14,6 +14,8 @@
 
 #include "compat.h"
 
+struct cli_ctx;
+struct mg_err;
 struct mg_kube_res;
 
 #define KIND_GROUP "multigres.com"
@@ -49,5 +51,13 @@ const struct kind *kind_lookup(const char *word);
 
 /* The resource of kind k in namespace ns (NULL: all namespaces). */
 void kind_res(const struct kind *k, const char *ns, struct mg_kube_res *res);
+
+/*
+ * cli_fail() for a request about kind k, except that the API server's
+ * "404 page not found" or "could not find the requested resource" (the
+ * CRD is not installed) is said as such. Returns CLI_FAILED.
+ */
+int kind_fail(const struct cli_ctx *ctx, const struct kind *k,
+	      const struct mg_err *err);
 
 #endif /* PLUGIN_KINDS_H */

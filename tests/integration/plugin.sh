@@ -338,4 +338,18 @@ ok "-v logs each request to stderr, not stdout" \
 	bash -c 'e=$("$@" 2>&1 >/dev/null) && grep -q "GET https://.*/apis/multigres.com/v1alpha1/namespaces/.*/multigresclusters" <<<"$e"' _ \
 	"$bin" --kubeconfig="$MG_TEST_KUBECONFIG" -n "$ns" -vv get mgc
 
+# --- without the CRDs -------------------------------------------------------------
+# (only when this suite installed them: others may need them)
+if [ "$installed_crds" = 1 ]; then
+	kc delete namespace "$ns" "$ns2" --wait=true --timeout=60s >/dev/null 2>&1
+	ns="" ns2=""
+	kc delete -k "$root/deploy/crds" --wait=true --timeout=60s >/dev/null 2>&1
+	installed_crds=0
+	ok "without the CRDs: exit 1, said so" \
+		fails_with 1 "^kubectl-multigres: the server has no multigresclusters.multigres.com/v1alpha1: are the Multigres CRDs installed\\?$" \
+		mg get mgc
+	ok "without the CRDs, by name too" \
+		fails_with 1 "the server has no shards.multigres.com/v1alpha1" mg describe srd x
+fi
+
 finish

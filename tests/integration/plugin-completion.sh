@@ -23,9 +23,14 @@ work=$(mktemp -d)
 ns=""
 sock="mgcomp$$"
 cleanup() {
+	# Namespaces first, waited for when the CRDs go too: deleting both
+	# at once stalls the namespace controller for minutes.
+	local wait=false
 	tmux -L "$sock" kill-server 2>/dev/null
-	[ -n "$ns" ] && kc delete namespace "$ns" --wait=false >/dev/null 2>&1
-	[ "${installed_crds:-0}" = 1 ] && kc delete -k "$root/deploy/crds" --wait=false >/dev/null 2>&1
+	[ "${installed_crds:-0}" = 1 ] && wait=true
+	[ -n "$ns" ] && kc delete namespace "$ns" "$ns-other" --ignore-not-found \
+		--wait=$wait --timeout=120s >/dev/null 2>&1
+	[ "${installed_crds:-0}" = 1 ] && kc delete -k "$root/deploy/crds" --wait=true --timeout=120s >/dev/null 2>&1
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -38,6 +43,10 @@ done
 
 # --- fixtures: a namespace with a cluster --------------------------------------
 installed_crds=0
+# CRDs another suite is still deleting: wait for them to go
+if [ -n "$(kc get crd multigresclusters.multigres.com -o jsonpath='{.metadata.deletionTimestamp}' 2>/dev/null)" ]; then
+	kc wait --for=delete crd -l app.kubernetes.io/part-of=kubectl-multigres --timeout=120s >/dev/null 2>&1
+fi
 if ! kc get crd multigresclusters.multigres.com >/dev/null 2>&1; then
 	kc apply -k "$root/deploy/crds" >/dev/null && installed_crds=1
 	kc wait --for condition=established --timeout=60s crd -l app.kubernetes.io/part-of=kubectl-multigres >/dev/null
@@ -195,5 +204,4 @@ else
 	_report 1 "fish is installed (apt: fish)"
 fi
 
-kc delete namespace "$ns-other" --wait=false >/dev/null 2>&1
 finish

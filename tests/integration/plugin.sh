@@ -30,14 +30,21 @@ mg() { "$bin" --kubeconfig="$MG_TEST_KUBECONFIG" "$@"; }
 work=$(mktemp -d)
 ns="" ns2="" installed_crds=0
 cleanup() {
-	[ -n "$ns" ] && kc delete namespace "$ns" --wait=false >/dev/null 2>&1
-	[ -n "$ns2" ] && kc delete namespace "$ns2" --wait=false >/dev/null 2>&1
-	[ "$installed_crds" = 1 ] && kc delete -k "$root/deploy/crds" --wait=false >/dev/null 2>&1
+	# Namespaces first, waited for when the CRDs go too: deleting both
+	# at once stalls the namespace controller for minutes.
+	local wait=false
+	[ "$installed_crds" = 1 ] && wait=true
+	[ -n "$ns$ns2" ] && kc delete namespace $ns $ns2 --wait=$wait --timeout=120s >/dev/null 2>&1
+	[ "$installed_crds" = 1 ] && kc delete -k "$root/deploy/crds" --wait=true --timeout=120s >/dev/null 2>&1
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
 # --- fixtures -----------------------------------------------------------------
+# CRDs another suite is still deleting: wait for them to go
+if [ -n "$(kc get crd multigresclusters.multigres.com -o jsonpath='{.metadata.deletionTimestamp}' 2>/dev/null)" ]; then
+	kc wait --for=delete crd -l app.kubernetes.io/part-of=kubectl-multigres --timeout=120s >/dev/null 2>&1
+fi
 if ! kc get crd multigresclusters.multigres.com >/dev/null 2>&1; then
 	kc apply -k "$root/deploy/crds" >/dev/null && installed_crds=1
 fi
@@ -341,9 +348,9 @@ ok "-v logs each request to stderr, not stdout" \
 # --- without the CRDs -------------------------------------------------------------
 # (only when this suite installed them: others may need them)
 if [ "$installed_crds" = 1 ]; then
-	kc delete namespace "$ns" "$ns2" --wait=true --timeout=60s >/dev/null 2>&1
+	kc delete namespace "$ns" "$ns2" --wait=true --timeout=120s >/dev/null 2>&1
 	ns="" ns2=""
-	kc delete -k "$root/deploy/crds" --wait=true --timeout=60s >/dev/null 2>&1
+	kc delete -k "$root/deploy/crds" --wait=true --timeout=120s >/dev/null 2>&1
 	installed_crds=0
 	ok "without the CRDs: exit 1, said so" \
 		fails_with 1 "^kubectl-multigres: the server has no multigresclusters.multigres.com/v1alpha1: are the Multigres CRDs installed\\?$" \

@@ -101,8 +101,8 @@ T() { tmux -L "$sock" -f /dev/null "$@"; }
 screen() { T capture-pane -p -t s | sed '/^$/d'; }
 # wait_screen PATTERN: the screen shows a line matching PATTERN within 5 s
 wait_screen() {
-	local i
-	for i in $(seq 50); do
+	local _
+	for _ in $(seq 50); do
 		screen | grep -qE -- "$1" && return 0
 		sleep 0.1
 	done

@@ -5,6 +5,7 @@
 #   make asan       the same tests built with ASan + UBSan
 #   make check      warnings-as-errors build, tests, cppcheck
 #   make install PREFIX=/usr/local
+#   make dist       the plugin's release tarball and its krew manifest (dist/)
 #
 # Normal builds put the products in the tree (shared/libmultigres.a,
 # plugin/kubectl-multigres, ...) and objects under build/; the sanitizer build
@@ -144,19 +145,63 @@ sandbox: all
 sandbox-down:
 	tests/sandbox down
 
+# Everything a newcomer needs on PATH and MANPATH: the programs, the link
+# kubectl (>= 1.26) runs to complete `kubectl multigres`, the man pages and
+# the bash, zsh and fish completions.
+BINDIR  = $(DESTDIR)$(PREFIX)/bin
+MAN1DIR = $(DESTDIR)$(PREFIX)/share/man/man1
+MAN8DIR = $(DESTDIR)$(PREFIX)/share/man/man8
+BASHDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHDIR  = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISHDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+MAN1    = $(wildcard man/*.1)
+MAN8    = $(wildcard man/*.8)
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
-	ln -sf kubectl-multigres $(DESTDIR)$(PREFIX)/bin/kubectl_complete-multigres
-	for m in man/*.1; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/ || true; done
-	for m in man/*.8; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man8/ || true; done
-	if [ -f completions/kubectl-multigres.bash ]; then \
-		install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions; \
-		install -m 644 completions/kubectl-multigres.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kubectl-multigres; fi
+	install -d $(BINDIR) $(MAN1DIR) $(MAN8DIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR)
+	install -m 755 $(PROGRAMS) $(BINDIR)/
+	ln -sf kubectl-multigres $(BINDIR)/kubectl_complete-multigres
+	$(if $(MAN1),install -m 644 $(MAN1) $(MAN1DIR)/)
+	$(if $(MAN8),install -m 644 $(MAN8) $(MAN8DIR)/)
+	install -m 644 completions/kubectl-multigres.bash $(BASHDIR)/kubectl-multigres
+	install -m 644 completions/kubectl-multigres.zsh $(ZSHDIR)/_kubectl-multigres
+	install -m 644 completions/kubectl-multigres.fish $(FISHDIR)/kubectl-multigres.fish
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS)) kubectl_complete-multigres)
+	rm -f $(addprefix $(BINDIR)/,$(notdir $(PROGRAMS)) kubectl_complete-multigres)
+	rm -f $(addprefix $(MAN1DIR)/,$(notdir $(MAN1))) $(addprefix $(MAN8DIR)/,$(notdir $(MAN8)))
+	rm -f $(BASHDIR)/kubectl-multigres $(ZSHDIR)/_kubectl-multigres \
+		$(FISHDIR)/kubectl-multigres.fish
+
+# The release tarball of the plugin for this machine's os/arch (krew's
+# names: linux/amd64, darwin/arm64...): the stripped binary and LICENSE,
+# reproducible (sorted, owner 0, mtime of the last commit, gzip without a
+# name or time), and the krew manifest krew/multigres.yaml filled in with
+# its version, URL and sha256, next to it in $(DIST_DIR).
+DIST_DIR   ?= dist
+DIST_OS    ?= $(shell uname -s | tr A-Z a-z)
+DIST_ARCH  ?= $(shell uname -m | sed 's/^x86_64$$/amd64/; s/^aarch64$$/arm64/; s/^armv7l$$/arm/; s/^i[3-6]86$$/386/')
+DIST_NAME  := kubectl-multigres_v$(VERSION)_$(DIST_OS)_$(DIST_ARCH)
+RELEASE_URL ?= https://github.com/multigres/kubectl-multigres/releases/download
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+
+dist: $(PLUGIN)
+	rm -rf $(DIST_DIR)/$(DIST_NAME)
+	mkdir -p $(DIST_DIR)/$(DIST_NAME)
+	strip --strip-all -o $(DIST_DIR)/$(DIST_NAME)/kubectl-multigres $(PLUGIN)
+	cp LICENSE $(DIST_DIR)/$(DIST_NAME)/LICENSE
+	chmod 755 $(DIST_DIR)/$(DIST_NAME)/kubectl-multigres
+	chmod 644 $(DIST_DIR)/$(DIST_NAME)/LICENSE
+	tar --sort=name --mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 \
+		--numeric-owner --format=gnu -C $(DIST_DIR)/$(DIST_NAME) \
+		-cf - LICENSE kubectl-multigres | gzip -9n > $(DIST_DIR)/$(DIST_NAME).tar.gz
+	rm -rf $(DIST_DIR)/$(DIST_NAME)
+	sha=$$(sha256sum $(DIST_DIR)/$(DIST_NAME).tar.gz | cut -d' ' -f1) && \
+	sed -e '/^#/d' -e 's|@VERSION@|v$(VERSION)|g' -e 's|@OS@|$(DIST_OS)|g' \
+		-e 's|@ARCH@|$(DIST_ARCH)|g' -e "s|@SHA256@|$$sha|g" \
+		-e 's|@URI@|$(RELEASE_URL)/v$(VERSION)/$(DIST_NAME).tar.gz|g' \
+		krew/multigres.yaml > $(DIST_DIR)/multigres.yaml
+	@echo "$(DIST_DIR)/$(DIST_NAME).tar.gz $(DIST_DIR)/multigres.yaml"
 
 clean:
 	rm -rf build $(LIB) $(PROGRAMS)

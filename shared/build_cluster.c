@@ -12,7 +12,6 @@
 #define must mg_build_must
 
 #define TLS_DIR      "/etc/multiadmin/tls"
-#define DEFAULT_ROOT "/multigres/global"
 
 struct cluster {
 	struct mg_build_ctx ctx;
@@ -72,7 +71,7 @@ read_topo(struct cluster *c, struct mg_err *err)
 		c->topo_address = mg_xstrdup(ep);
 		c->topo_root = mg_json_str(ext, "rootPath");
 		if (!c->topo_root || !c->topo_root[0])
-			c->topo_root = DEFAULT_ROOT;
+			c->topo_root = MG_DEFAULT_GLOBAL_TOPO_ROOT;
 		return 0;
 	}
 	if (!cJSON_IsObject(etcd)) {
@@ -95,7 +94,7 @@ read_topo(struct cluster *c, struct mg_err *err)
 				       MG_PORT_ETCD_CLIENT);
 	c->topo_root = mg_json_str(etcd, "rootPath");
 	if (!c->topo_root || !c->topo_root[0])
-		c->topo_root = DEFAULT_ROOT;
+		c->topo_root = MG_DEFAULT_GLOBAL_TOPO_ROOT;
 	return 0;
 }
 
@@ -230,12 +229,12 @@ add_pull_secrets(cJSON *pod, const struct cluster *c)
 }
 
 static const char *
-image(const struct cluster *c, const char *field, enum mg_build_comp comp)
+image(const struct cluster *c, const char *field, enum mg_component comp)
 {
 	const cJSON *images = mg_json_get(c->ctx.spec, "images");
 	const char *v = mg_json_str(images, field);
 
-	return v && v[0] ? v : mg_build_fallback(comp)->image;
+	return v && v[0] ? v : mg_defaults_component(comp)->image;
 }
 
 static cJSON *
@@ -248,9 +247,10 @@ pod_labels_new(const cJSON *labels, const cJSON *spec)
 }
 
 static long
-replicas(const cJSON *spec, enum mg_build_comp comp)
+replicas(const cJSON *spec, enum mg_component comp)
 {
-	return mg_json_int(spec, "replicas", mg_build_fallback(comp)->replicas);
+	return mg_json_int(spec, "replicas",
+			   mg_defaults_component(comp)->replicas);
 }
 
 static int
@@ -267,7 +267,7 @@ multiadmin_container(cJSON **out, const struct cluster *c, cJSON *volumes,
 	ct = must(cJSON_CreateObject());
 	must(cJSON_AddStringToObject(ct, "name", "multiadmin"));
 	must(cJSON_AddStringToObject(
-		ct, "image", image(c, "multiadmin", MG_BUILD_MULTIADMIN)));
+		ct, "image", image(c, "multiadmin", MG_COMP_MULTIADMIN)));
 	mg_build_add_str(must(cJSON_AddArrayToObject(ct, "command")),
 			 "/multigres/bin/multiadmin");
 	args = must(cJSON_AddArrayToObject(ct, "args"));
@@ -281,7 +281,7 @@ multiadmin_container(cJSON **out, const struct cluster *c, cJSON *volumes,
 			mg_xstrdup("--service-map=grpc-multiadmin"),
 			mg_xstrdup("--pprof-http=true"),
 			mg_xasprintf("--log-level=%s",
-				     level ? level : MG_BUILD_LOG_LEVEL),
+				     level ? level : MG_DEFAULT_LOG_LEVEL),
 		};
 		size_t i;
 
@@ -298,7 +298,7 @@ multiadmin_container(cJSON **out, const struct cluster *c, cJSON *volumes,
 	cJSON_AddItemToObject(ct, "resources",
 			      mg_build_resources_new(mg_json_get(c->admin,
 								 "resources"),
-						     MG_BUILD_MULTIADMIN));
+						     MG_COMP_MULTIADMIN));
 	env = must(cJSON_CreateArray());
 	mg_build_add_otel_env(env, obs, c->ctx.opts, NULL, NULL, NULL);
 	if (env->child)
@@ -373,7 +373,7 @@ multiadmin(cJSON *list, const struct cluster *c, struct mg_err *err)
 		list,
 		mg_build_deployment_new(
 			&c->ctx, c->admin_name, mg_objmeta_map_new(labels),
-			replicas(c->admin, MG_BUILD_MULTIADMIN),
+			replicas(c->admin, MG_COMP_MULTIADMIN),
 			pod_labels_new(labels, c->admin),
 			mg_objmeta_map_new(mg_json_get(c->admin,
 						       "podAnnotations")),
@@ -431,7 +431,7 @@ multiadmin_web(cJSON *list, const struct cluster *c)
 	must(cJSON_AddStringToObject(ct, "name", "multiadmin-web"));
 	must(cJSON_AddStringToObject(ct, "image",
 				     image(c, "multiadminWeb",
-					   MG_BUILD_MULTIADMIN_WEB)));
+					   MG_COMP_MULTIADMIN_WEB)));
 	env = must(cJSON_AddArrayToObject(ct, "env"));
 	mg_build_add_env(env, "HOSTNAME", "::");
 	s = mg_xasprintf("http://%s:%d", c->admin_name,
@@ -442,15 +442,16 @@ multiadmin_web(cJSON *list, const struct cluster *c)
 	s = mg_xasprintf("%d", MG_PORT_POSTGRES);
 	mg_build_add_env(env, "POSTGRES_PORT", s);
 	free(s);
-	mg_build_add_env(env, "POSTGRES_DATABASE", "postgres");
-	mg_build_add_env(env, "POSTGRES_USER", user ? user : "postgres");
+	mg_build_add_env(env, "POSTGRES_DATABASE", MG_DEFAULT_DATABASE);
+	mg_build_add_env(env, "POSTGRES_USER",
+			 user ? user : MG_DEFAULT_POSTGRES_SUPERUSER);
 	cJSON_AddItemToArray(must(cJSON_AddArrayToObject(ct, "ports")),
 			     mg_build_container_port_new(
 				     "http", MG_PORT_ADMIN_WEB_HTTP));
 	cJSON_AddItemToObject(ct, "resources",
 			      mg_build_resources_new(mg_json_get(c->web,
 								 "resources"),
-						     MG_BUILD_MULTIADMIN_WEB));
+						     MG_COMP_MULTIADMIN_WEB));
 	mg_build_add_probes(ct, MG_PORT_ADMIN_WEB_HTTP, "/", "/", "/");
 
 	pod = must(cJSON_CreateObject());
@@ -467,7 +468,7 @@ multiadmin_web(cJSON *list, const struct cluster *c)
 		list,
 		mg_build_deployment_new(
 			&c->ctx, c->web_name, mg_objmeta_map_new(labels),
-			replicas(c->web, MG_BUILD_MULTIADMIN_WEB),
+			replicas(c->web, MG_COMP_MULTIADMIN_WEB),
 			pod_labels_new(labels, c->web),
 			mg_objmeta_map_new(mg_json_get(c->web,
 						       "podAnnotations")),

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "buf.h"
+#include "defaults.h"
 #include "err.h"
 #include "gojson.h"
 #include "labels.h"
@@ -16,19 +17,14 @@
 
 /*
  * Built-in values of BuildPoolPod (multigres-operator `main` 39a7efcd,
- * spec-hash.md 2.3, multigres-operator-facts.md 1.12-1.13).
- * TODO(defaults): take the images, the superuser, the 999 identity and
- * the pool storage size from shared/defaults.h once it exists.
+ * spec-hash.md 2.3) come from the defaults table (defaults.h).
  */
-#define DEFAULT_PGCTLD_IMAGE      "ghcr.io/multigres/pgctld:sha-66d2310"
-#define DEFAULT_MULTIPOOLER_IMAGE "ghcr.io/multigres/multigres:sha-66d2310"
-#define EXPORTER_IMAGE \
-	"quay.io/prometheuscommunity/postgres-exporter:v0.20.1"
-#define DEFAULT_SUPERUSER    "postgres"
-#define DEFAULT_IDENTITY     999
-#define DEFAULT_POOL_STORAGE "1Gi"
-#define DEFAULT_ACCESS_MODE  "ReadWriteOnce"
-#define TERMINATION_GRACE    30
+static const char *
+default_image(enum mg_component c)
+{
+	return mg_defaults_component(c)->image;
+}
+
 #define MODE_0444            292 /* secret volumes */
 #define MODE_0440            288 /* the pgBackRest certificates */
 
@@ -833,7 +829,7 @@ pgctld_container(struct ctx *c, const struct identity *id, const char *image)
 	const char *initdb = str_at(c, c->spec, "initdbArgs", "spec");
 
 	if (!*su)
-		su = DEFAULT_SUPERUSER;
+		su = MG_DEFAULT_POSTGRES_SUPERUSER;
 	set_str(ctr, "name", "postgres");
 	set_str(ctr, "image", image);
 	push_str(set_arr(ctr, "command"), "/usr/local/bin/pgctld");
@@ -898,7 +894,7 @@ pooler_container(struct ctx *c, const struct identity *id, const char *image,
 		      obj_at(c, c->backup, "encryption", "spec.backup");
 
 	if (!*su)
-		su = DEFAULT_SUPERUSER;
+		su = MG_DEFAULT_POSTGRES_SUPERUSER;
 	set_str(ctr, "name", "multipooler");
 	set_str(ctr, "image", image);
 	args = set_arr(ctr, "args");
@@ -981,16 +977,17 @@ pooler_container(struct ctx *c, const struct identity *id, const char *image,
 static cJSON *
 exporter_container(struct ctx *c)
 {
-	static const struct identity id = { true, true, DEFAULT_IDENTITY,
-					    DEFAULT_IDENTITY };
+	static const struct identity id = { true, true,
+					    MG_DEFAULT_POSTGRES_UID,
+					    MG_DEFAULT_POSTGRES_GID };
 	cJSON *ctr = must(cJSON_CreateObject());
 	cJSON *args, *env, *mounts;
 	const char *su = str_at(c, c->spec, "postgresSuperuser", "spec");
 
 	if (!*su)
-		su = DEFAULT_SUPERUSER;
+		su = MG_DEFAULT_POSTGRES_SUPERUSER;
 	set_str(ctr, "name", "postgres-exporter");
-	set_str(ctr, "image", EXPORTER_IMAGE);
+	set_str(ctr, "image", default_image(MG_COMP_POSTGRES_EXPORTER));
 	args = set_arr(ctr, "args");
 	push_strf(args, "--web.listen-address=:%d", PORT_EXPORTER);
 	push_str(args, "--extend.query-path=" EXPORTER_DIR "/queries.yml");
@@ -1038,18 +1035,18 @@ identities(struct ctx *c, const char *pg_image, const char *mp_image,
 		mp->has_user = true;
 		mp->user = pg->user;
 	}
-	if (!strcmp(pg_image, DEFAULT_PGCTLD_IMAGE)) {
+	if (!strcmp(pg_image, default_image(MG_COMP_POSTGRES))) {
 		if (!pg->has_user)
-			pg->user = DEFAULT_IDENTITY;
+			pg->user = MG_DEFAULT_POSTGRES_UID;
 		if (!pg->has_group)
-			pg->group = DEFAULT_IDENTITY;
+			pg->group = MG_DEFAULT_POSTGRES_GID;
 		pg->has_user = pg->has_group = true;
 	}
-	if (!strcmp(mp_image, DEFAULT_MULTIPOOLER_IMAGE)) {
+	if (!strcmp(mp_image, default_image(MG_COMP_MULTIPOOLER))) {
 		if (!mp->has_user)
-			mp->user = DEFAULT_IDENTITY;
+			mp->user = MG_DEFAULT_POSTGRES_UID;
 		if (!mp->has_group)
-			mp->group = DEFAULT_IDENTITY;
+			mp->group = MG_DEFAULT_POSTGRES_GID;
 		mp->has_user = mp->has_group = true;
 	}
 	free(pg_path);
@@ -1188,10 +1185,10 @@ build_pod(cJSON **out, struct ctx *c)
 	images = obj_at(c, c->spec, "images", "spec");
 	pg_image = str_at(c, images, "postgres", "spec.images");
 	if (!*pg_image)
-		pg_image = DEFAULT_PGCTLD_IMAGE;
+		pg_image = default_image(MG_COMP_POSTGRES);
 	mp_image = str_at(c, images, "multipooler", "spec.images");
 	if (!*mp_image)
-		mp_image = DEFAULT_MULTIPOOLER_IMAGE;
+		mp_image = default_image(MG_COMP_MULTIPOOLER);
 	if (identities(c, pg_image, mp_image, &pg, &mp))
 		return c->rc;
 	tls = bool_at(c, obj_at(c, c->spec, "internalTLS", "spec"), "enabled",
@@ -1267,7 +1264,8 @@ build_pod(cJSON **out, struct ctx *c)
 			set_str(sel, it->string, it->valuestring);
 		}
 	}
-	set_num(spec, "terminationGracePeriodSeconds", TERMINATION_GRACE);
+	set_num(spec, "terminationGracePeriodSeconds",
+		MG_DEFAULT_POOL_TERMINATION_GRACE_S);
 	if (*sa)
 		set_str(spec, "serviceAccountName", sa);
 	if (has_fs_group)
@@ -1357,8 +1355,8 @@ mg_poolpod_build_pvc(cJSON **out, const cJSON *shard, const char *pool,
 		rc = c.rc;
 		goto out;
 	}
-	rc = mg_quantity_canonical(&qty, *size ? size : DEFAULT_POOL_STORAGE,
-				   err);
+	rc = mg_quantity_canonical(
+		&qty, *size ? size : MG_DEFAULT_POOL_STORAGE_SIZE, err);
 	if (rc) {
 		mg_err_prefix(err, "shard '%s': %s.size", c.shard_name, spath);
 		goto out;
@@ -1383,7 +1381,7 @@ mg_poolpod_build_pvc(cJSON **out, const cJSON *shard, const char *pool,
 			push_str(am, it->valuestring);
 		}
 		if (!am->child)
-			push_str(am, DEFAULT_ACCESS_MODE);
+			push_str(am, MG_DEFAULT_ACCESS_MODE);
 	}
 	set_str(set_obj(set_obj(spec, "resources"), "requests"), "storage",
 		qty.data);

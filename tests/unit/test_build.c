@@ -1075,15 +1075,30 @@ static void
 test_fallback_table(void **state)
 {
 	(void)state;
-	/* multigres-operator-facts.md 1.13 */
-	assert_string_equal(mg_build_fallback(MG_BUILD_MULTIORCH)->cpu_request,
-			    "50m");
-	assert_string_equal(mg_build_fallback(MG_BUILD_ETCD)->memory_request,
-			    "256Mi");
-	assert_int_equal(mg_build_fallback(MG_BUILD_ETCD)->replicas, 3);
-	assert_string_equal(
-		mg_build_fallback(MG_BUILD_MULTIADMIN_WEB)->memory_limit,
-		"128Mi");
+	/* multigres-operator-facts.md 1.13, through the builder */
+	{
+		cJSON *r = mg_build_resources_new(NULL, MG_COMP_MULTIORCH);
+		cJSON *given = cJSON_Parse("{\"limits\":{\"cpu\":\"1\"}}");
+		cJSON *copy = mg_build_resources_new(given, MG_COMP_ETCD);
+
+		assert_string_equal(mg_json_str(r, "requests.cpu"), "50m");
+		assert_string_equal(mg_json_str(r, "requests.memory"), "64Mi");
+		assert_string_equal(mg_json_str(r, "limits.memory"), "128Mi");
+		assert_null(mg_json_get(r, "limits.cpu"));
+		cJSON_Delete(r);
+		r = mg_build_resources_new(NULL, MG_COMP_ETCD);
+		assert_string_equal(mg_json_str(r, "requests.memory"), "256Mi");
+		cJSON_Delete(r);
+		r = mg_build_resources_new(NULL, MG_COMP_MULTIADMIN_WEB);
+		assert_string_equal(mg_json_str(r, "limits.memory"), "128Mi");
+		assert_int_equal(mg_defaults_component(MG_COMP_ETCD)->replicas,
+				 3);
+		/* a partial block replaces the defaults entirely */
+		assert_true(cJSON_Compare(given, copy, true));
+		cJSON_Delete(r);
+		cJSON_Delete(given);
+		cJSON_Delete(copy);
+	}
 	assert_true(mg_build_resources_empty(NULL));
 	{
 		cJSON *claims = cJSON_Parse("{\"claims\":[{\"name\":\"gpu\"}]}");

@@ -12,11 +12,13 @@
 
 #include "resolve.h"
 
+#include "buf.h"
 #include "defaults.h"
 #include "err.h"
 #include "json.h"
 #include "labels.h"
 #include "names.h"
+#include "quantity.h"
 #include "xalloc.h"
 
 #define API_VERSION "multigres.com/v1alpha1"
@@ -332,21 +334,29 @@ cmp_items(const void *a, const void *b)
 		      (*(cJSON *const *)b)->string);
 }
 
-/* A resource quantity written as a JSON number becomes its string. */
+/*
+ * A resource quantity as a Go-built object shows it: decoded into a
+ * resource.Quantity and written back (quantity.h), so a JSON number
+ * becomes a string and "0.5" becomes "500m". A value Go would refuse is
+ * left as it is, for validation to report.
+ */
 static void
-quantity_to_string(cJSON *parent, cJSON *it)
+canonical_quantity(cJSON *parent, cJSON *it)
 {
-	char *text;
+	struct mg_quantity q = MG_QUANTITY_INIT;
+	struct mg_buf text = MG_BUF_INIT;
 
-	if (!cJSON_IsNumber(it))
-		return;
-	text = cJSON_PrintUnformatted(it);
-	if (!text)
-		MG_BUG("out of memory printing JSON");
-	/* Replaces (and frees) it; the key is copied first. */
-	cJSON_ReplaceItemInObjectCaseSensitive(parent, it->string,
-					       cJSON_CreateString(text));
-	cJSON_free(text);
+	if ((cJSON_IsString(it) || cJSON_IsNumber(it)) &&
+	    mg_quantity_parse_json(&q, it, NULL) == 0) {
+		mg_quantity_format(&q, &text);
+		if (!cJSON_IsString(it) || strcmp(text.data, it->valuestring))
+			/* Replaces (and frees) it; the key is copied first. */
+			cJSON_ReplaceItemInObjectCaseSensitive(
+				parent, it->string,
+				cJSON_CreateString(text.data));
+	}
+	mg_quantity_release(&q);
+	mg_buf_release(&text);
 }
 
 static void normalize(cJSON *o, const struct shape *s);
@@ -390,7 +400,7 @@ normalize(cJSON *o, const struct shape *s)
 		for (i = 0; i < n; i++) {
 			cJSON_AddItemToArray(o, kids[i]);
 			if (s->quantities)
-				quantity_to_string(o, kids[i]);
+				canonical_quantity(o, kids[i]);
 			else
 				normalize_value(kids[i], s->values);
 		}

@@ -34,7 +34,9 @@
  * handed out is owned by the caller (cJSON_Delete). Output objects have
  * their keys in the Go types' field order and their maps (labels,
  * podAnnotations, postgresConfig, pools, resource lists) sorted by key, so
- * two runs over the same input print the same bytes.
+ * two runs over the same input print the same bytes. Resource quantities
+ * are written as Go writes a resource.Quantity (quantity.h): a JSON
+ * number becomes a string, "0.5" becomes "500m", "1024Mi" "1Gi".
  *
  * Versions: upstream `main` (facts 0). Where release v0.11.1 differs the
  * code says so in a comment.

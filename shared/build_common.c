@@ -69,7 +69,7 @@ mg_build_ctx_init(struct mg_build_ctx *ctx, const cJSON *cr, const char *kind,
 	ctx->cr = cr;
 	ctx->opts = opts ? opts : &no_opts;
 	rc = mg_objmeta_owner_of(&ctx->owner, cr, kind, ctx->opts->owner_uid,
-				 err);
+				 !ctx->opts->preview, err);
 	if (rc)
 		return rc;
 	ctx->name = ctx->owner.name;

@@ -45,14 +45,18 @@ struct mg_err;
  * NULL (environ will do), or NULL for none. Only the OTEL_* variables are
  * read: the data-plane containers inherit the operator's telemetry
  * settings where the resource's spec.observability leaves them empty.
+ * preview: the objects are to be shown, not created (render.h): a
+ * resource without a uid is accepted and the owner references are
+ * written without one (the API server would refuse them).
  */
 struct mg_build_opts {
 	const char *namespace;
 	const char *owner_uid;
 	const char *const *env;
+	bool preview;
 };
 
-#define MG_BUILD_OPTS_INIT { NULL, NULL, NULL }
+#define MG_BUILD_OPTS_INIT { NULL, NULL, NULL, false }
 
 /* Ports (multigres-operator-facts.md 16). */
 #define MG_PORT_MULTIPOOLER_HTTP 15200

@@ -6,11 +6,13 @@
 #include <stdarg.h>
 
 #include "buf.h"
+#include "build_shard.h"
 #include "defaults.h"
 #include "err.h"
 #include "gojson.h"
 #include "labels.h"
 #include "names.h"
+#include "objmeta.h"
 #include "quantity.h"
 #include "spechash.h"
 #include "xalloc.h"
@@ -28,8 +30,7 @@ default_image(enum mg_component c)
 #define MODE_0444            292 /* secret volumes */
 #define MODE_0440            288 /* the pgBackRest certificates */
 
-#define SHARD_API_VERSION "multigres.com/v1alpha1"
-#define SHARD_KIND        "Shard"
+#define SHARD_KIND "Shard"
 
 /* Paths and ports inside the pool pod (spec-hash.md 2.3, facts 16). */
 #define POOLER_DIR          "/var/lib/pooler"
@@ -102,7 +103,9 @@ struct ctx {
 	const char *pool_name, *cell, *pool_path;
 	long index;
 
-	const char *shard_name, *namespace, *uid, *cluster;
+	const char *shard_name, *namespace, *cluster;
+	const cJSON *shard_labels;
+	struct mg_objmeta_owner owner;
 	struct mg_name_shard_key key;
 	const char *pgcfg_hash, *reload_hash, *project_ref;
 
@@ -429,8 +432,11 @@ ctx_init(struct ctx *c, const cJSON *shard, const char *pool,
 		fail(c, MG_EINVAL, "metadata.name is empty");
 	ns = str_at(c, c->meta, "namespace", "metadata");
 	c->namespace = c->opts->namespace ? c->opts->namespace : ns;
-	c->uid = str_at(c, c->meta, "uid", "metadata");
+	if (!c->rc)
+		c->rc = mg_objmeta_owner_of(&c->owner, shard, SHARD_KIND, NULL,
+					    false, err);
 	labels = obj_at(c, c->meta, "labels", "metadata");
+	c->shard_labels = labels;
 	c->cluster = str_at(c, labels, MG_LABEL_CLUSTER, "metadata.labels");
 	annots = obj_at(c, c->meta, "annotations", "metadata");
 	c->pgcfg_hash = c->opts->postgres_config_hash ?
@@ -514,71 +520,24 @@ ctx_release(struct ctx *c)
 	free(c->pool_path_buf);
 }
 
-/* Sets (replacing) a string member. */
-static void
-put_str(cJSON *o, const char *k, const char *v)
-{
-	if (cJSON_GetObjectItemCaseSensitive(o, k))
-		cJSON_DeleteItemFromObjectCaseSensitive(o, k);
-	set_str(o, k, v);
-}
-
 /*
- * Labels of pool pods and their PVCs (facts 3.3): every label of the
- * Shard, under the standard and identity labels, which win. The cluster
- * label comes with the Shard's labels; the PVC sets it explicitly too.
+ * Metadata of pool pods and their PVCs (facts 3.3): the labels the pool's
+ * headless Service and PodDisruptionBudget select on
+ * (mg_build_pool_labels_new: the standard and identity labels over every
+ * label of the Shard). The PVC sets the cluster label explicitly too.
  */
-static void
-add_labels(struct ctx *c, cJSON *meta, bool cluster_label)
-{
-	cJSON *l = set_obj(meta, "labels");
-	const cJSON *shard_labels = obj_at(c, c->meta, "labels", "metadata");
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, shard_labels)
-		if (cJSON_IsString(it))
-			put_str(l, it->string, it->valuestring);
-	put_str(l, MG_LABEL_APP_NAME, MG_APP_NAME);
-	put_str(l, MG_LABEL_APP_INSTANCE, c->cluster);
-	put_str(l, MG_LABEL_APP_COMPONENT, MG_COMPONENT_SHARD_POOL);
-	put_str(l, MG_LABEL_APP_PART_OF, MG_APP_NAME);
-	put_str(l, MG_LABEL_APP_MANAGED_BY, MG_MANAGED_BY);
-	put_str(l, MG_LABEL_SHARD, c->key.shard);
-	put_str(l, MG_LABEL_CELL, c->cell);
-	put_str(l, MG_LABEL_POOL, c->pool_name);
-	put_str(l, MG_LABEL_DATABASE, c->key.database);
-	put_str(l, MG_LABEL_TABLEGROUP, c->key.tablegroup);
-	if (cluster_label)
-		put_str(l, MG_LABEL_CLUSTER, c->cluster);
-}
-
-static void
-add_owner(const struct ctx *c, cJSON *meta)
-{
-	cJSON *refs, *ref;
-
-	if (!*c->uid) /* the API server refuses an ownerReference without */
-		return;
-	refs = set_arr(meta, "ownerReferences");
-	ref = must(cJSON_CreateObject());
-	set_str(ref, "apiVersion", SHARD_API_VERSION);
-	set_str(ref, "kind", SHARD_KIND);
-	set_str(ref, "name", c->shard_name);
-	set_str(ref, "uid", c->uid);
-	set_bool(ref, "controller", true);
-	set_bool(ref, "blockOwnerDeletion", true);
-	push(refs, ref);
-}
-
 static cJSON *
 new_meta(struct ctx *c, cJSON *obj, const char *name, bool cluster_label)
 {
-	cJSON *meta = set_obj(obj, "metadata");
+	cJSON *labels, *meta;
 
-	set_str(meta, "name", name);
-	if (*c->namespace)
-		set_str(meta, "namespace", c->namespace);
-	add_labels(c, meta, cluster_label);
+	labels = mg_build_pool_labels_new(&c->key, c->shard_labels,
+					  c->pool_name, c->cell);
+	if (cluster_label)
+		mg_objmeta_set(labels, MG_LABEL_CLUSTER, c->cluster);
+	meta = mg_objmeta_new(name, *c->namespace ? c->namespace : NULL, labels,
+			      NULL);
+	cJSON_AddItemToObject(obj, "metadata", meta);
 	return meta;
 }
 
@@ -1206,15 +1165,18 @@ build_pod(cJSON **out, struct ctx *c)
 	set_str(pod, "kind", "Pod");
 	meta = new_meta(c, pod, c->pod, false);
 	annots = set_obj(meta, "annotations");
-	set_str(annots, MG_ANNOT_PROMETHEUS_SCRAPE, MG_PROMETHEUS_SCRAPE);
-	set_str(annots, MG_ANNOT_PROMETHEUS_PORT, MG_PROMETHEUS_PORT);
-	set_str(annots, MG_ANNOT_PROMETHEUS_PATH, MG_PROMETHEUS_PATH);
-	set_str(annots, MG_ANNOT_PROJECT_REF, c->project_ref);
+	mg_objmeta_set(annots, MG_ANNOT_PROMETHEUS_SCRAPE,
+		       MG_PROMETHEUS_SCRAPE);
+	mg_objmeta_set(annots, MG_ANNOT_PROMETHEUS_PORT, MG_PROMETHEUS_PORT);
+	mg_objmeta_set(annots, MG_ANNOT_PROMETHEUS_PATH, MG_PROMETHEUS_PATH);
+	mg_objmeta_set(annots, MG_ANNOT_PROJECT_REF, c->project_ref);
 	if (*c->pgcfg_hash)
-		set_str(annots, MG_ANNOT_POSTGRES_CONFIG_HASH, c->pgcfg_hash);
+		mg_objmeta_set(annots, MG_ANNOT_POSTGRES_CONFIG_HASH,
+			       c->pgcfg_hash);
 	if (*c->reload_hash)
-		set_str(annots, MG_ANNOT_POSTGRES_RELOAD_HASH, c->reload_hash);
-	add_owner(c, meta);
+		mg_objmeta_set(annots, MG_ANNOT_POSTGRES_RELOAD_HASH,
+			       c->reload_hash);
+	mg_objmeta_set_owner(meta, &c->owner);
 
 	spec = set_obj(pod, "spec");
 	push(set_arr(spec, "initContainers"),
@@ -1282,7 +1244,7 @@ build_pod(cJSON **out, struct ctx *c)
 		cJSON_Delete(pod);
 		return rc;
 	}
-	set_str(annots, MG_ANNOT_SPEC_HASH, hash);
+	mg_objmeta_set(annots, MG_ANNOT_SPEC_HASH, hash);
 	*out = pod;
 	return 0;
 }
@@ -1367,7 +1329,7 @@ mg_poolpod_build_pvc(cJSON **out, const cJSON *shard, const char *pool,
 	set_str(pvc, "kind", "PersistentVolumeClaim");
 	meta = new_meta(&c, pvc, c.pvc, true);
 	if (!strcmp(when_deleted, "Delete"))
-		add_owner(&c, meta);
+		mg_objmeta_set_owner(meta, &c.owner);
 	spec = set_obj(pvc, "spec");
 	{
 		cJSON *am = set_arr(spec, "accessModes");

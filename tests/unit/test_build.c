@@ -564,6 +564,16 @@ test_shard_errors(void **state)
 					 "metadata.namespace"),
 			    "other");
 	cJSON_Delete(objs);
+	/* A preview (render) accepts no uid: references without one. */
+	opts.owner_uid = NULL;
+	opts.preview = true;
+	objs = build(mg_build_shard_objects, cr, &opts);
+	assert_string_equal(mg_json_str(find(objs, "Service", 0),
+					 "metadata.ownerReferences.0.name"),
+			    SHARD_CR);
+	assert_null(mg_json_get(find(objs, "Service", 0),
+				"metadata.ownerReferences.0.uid"));
+	cJSON_Delete(objs);
 	cJSON_Delete(cr);
 
 	cr = fixture("shard.yaml");

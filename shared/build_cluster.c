@@ -15,7 +15,6 @@
 
 struct cluster {
 	struct mg_build_ctx ctx;
-	const cJSON *etcd;        /* spec.globalTopoServer.etcd, or NULL */
 	const cJSON *admin;       /* spec.multiadmin.spec (may be NULL) */
 	const cJSON *admin_place; /* spec.multiadmin.placement */
 	const cJSON *web;         /* spec.multiadminWeb.spec */
@@ -88,7 +87,6 @@ read_topo(struct cluster *c, struct mg_err *err)
 				  "external",
 				  c->ctx.name);
 	}
-	c->etcd = etcd;
 	c->topo_address = mg_xasprintf("%s-global-topo.%s.svc:%d",
 				       c->ctx.cluster, c->ctx.namespace,
 				       MG_PORT_ETCD_CLIENT);
@@ -138,83 +136,6 @@ cluster_labels(const struct cluster *c, const char *component)
 
 	mg_objmeta_add_ident(l, &id);
 	return l;
-}
-
-/*
- * Field-wise merge of two PVC deletion policies (child wins when set),
- * as upstream's MergePVCDeletionPolicy: a new object, or NULL when both
- * fields end up empty.
- */
-static cJSON *
-merge_policy(const cJSON *child, const cJSON *parent)
-{
-	static const char *const fields[] = { "whenDeleted", "whenScaled" };
-	cJSON *m;
-	size_t i;
-
-	if (!cJSON_IsObject(child))
-		return cJSON_IsObject(parent)
-			       ? must(cJSON_Duplicate(parent, true))
-			       : NULL;
-	m = must(cJSON_CreateObject());
-	for (i = 0; i < ARRAY_SIZE(fields); i++) {
-		const char *v = mg_json_str(child, fields[i]);
-
-		if (!v || !v[0])
-			v = mg_json_str(parent, fields[i]);
-		if (v && v[0])
-			must(cJSON_AddStringToObject(m, fields[i], v));
-	}
-	if (!m->child) {
-		cJSON_Delete(m);
-		return NULL;
-	}
-	return m;
-}
-
-static int
-global_topo(cJSON *list, const struct cluster *c, struct mg_err *err)
-{
-	static const char *const copied[] = { "image", "replicas", "storage",
-					      "resources", "rootPath" };
-	const cJSON *g = mg_json_get(c->ctx.spec, "globalTopoServer");
-	const cJSON *v;
-	cJSON *ts, *spec, *etcd, *outer, *policy;
-	char *name = NULL;
-	size_t i;
-	int rc;
-
-	if (!c->etcd)
-		return 0;
-	rc = mg_name_global_topo(&name, c->ctx.cluster, err);
-	if (rc)
-		return rc;
-	ts = mg_objmeta_object_new(
-		MG_OBJMETA_API_VERSION, "TopoServer",
-		mg_build_meta_new(&c->ctx, name,
-				  cluster_labels(c, MG_COMPONENT_GLOBAL_TOPO),
-				  NULL));
-	spec = must(cJSON_AddObjectToObject(ts, "spec"));
-	etcd = must(cJSON_AddObjectToObject(spec, "etcd"));
-	for (i = 0; i < ARRAY_SIZE(copied); i++) {
-		v = cJSON_GetObjectItemCaseSensitive(c->etcd, copied[i]);
-		if (v && !cJSON_IsNull(v))
-			cJSON_AddItemToObject(etcd, copied[i],
-					      must(cJSON_Duplicate(v, true)));
-	}
-	outer = merge_policy(mg_json_get(g, "pvcDeletionPolicy"),
-			     mg_json_get(c->ctx.spec, "pvcDeletionPolicy"));
-	policy = merge_policy(mg_json_get(c->etcd, "pvcDeletionPolicy"), outer);
-	cJSON_Delete(outer);
-	if (policy)
-		cJSON_AddItemToObject(spec, "pvcDeletionPolicy", policy);
-	v = mg_json_get(g, "placement");
-	if (cJSON_IsObject(v))
-		cJSON_AddItemToObject(spec, "placement",
-				      must(cJSON_Duplicate(v, true)));
-	cJSON_AddItemToArray(list, ts);
-	free(name);
-	return 0;
 }
 
 /* The image pull secrets of spec.images, on a pod spec. */
@@ -525,9 +446,7 @@ mg_build_cluster_objects(const cJSON *cr, const struct mg_build_opts *opts,
 	if (rc)
 		goto out;
 	list = must(cJSON_CreateArray());
-	rc = global_topo(list, &c, err);
-	if (!rc)
-		rc = multiadmin(list, &c, err);
+	rc = multiadmin(list, &c, err);
 	if (rc)
 		goto out;
 	multiadmin_web(list, &c);

@@ -18,10 +18,11 @@
 #include "json.h"
 #include "labels.h"
 #include "names.h"
+#include "objmeta.h"
 #include "quantity.h"
 #include "xalloc.h"
 
-#define API_VERSION "multigres.com/v1alpha1"
+#define API_VERSION MG_OBJMETA_API_VERSION
 
 /* ------------------------------------------------------------------ */
 /* Small JSON helpers                                                  */
@@ -1835,35 +1836,15 @@ mg_resolve_webhook_default(cJSON *cluster, const struct mg_templates *t,
 /* Child CRs                                                           */
 /* ------------------------------------------------------------------ */
 
+/* The standard labels and multigres.com/cluster (objmeta.h). */
 static cJSON *
 std_labels(const char *cluster, const char *component)
 {
-	cJSON *l = cJSON_CreateObject();
+	struct mg_objmeta_ident id = { .cluster = cluster };
+	cJSON *l = mg_objmeta_labels_new(cluster, component);
 
-	cJSON_AddStringToObject(l, MG_LABEL_APP_NAME, MG_APP_NAME);
-	cJSON_AddStringToObject(l, MG_LABEL_APP_INSTANCE, cluster);
-	cJSON_AddStringToObject(l, MG_LABEL_APP_COMPONENT, component);
-	cJSON_AddStringToObject(l, MG_LABEL_APP_PART_OF, MG_APP_NAME);
-	cJSON_AddStringToObject(l, MG_LABEL_APP_MANAGED_BY, MG_MANAGED_BY);
-	cJSON_AddStringToObject(l, MG_LABEL_CLUSTER, cluster);
+	mg_objmeta_add_ident(l, &id);
 	return l;
-}
-
-static cJSON *
-owner_ref(const cJSON *owner, const char *kind)
-{
-	cJSON *r = cJSON_CreateObject();
-	const char *uid = mg_json_str(owner, "metadata.uid");
-	const char *name = mg_json_str(owner, "metadata.name");
-
-	cJSON_AddStringToObject(r, "apiVersion", API_VERSION);
-	cJSON_AddStringToObject(r, "kind", kind);
-	cJSON_AddStringToObject(r, "name", name ? name : "");
-	if (uid && *uid)
-		cJSON_AddStringToObject(r, "uid", uid);
-	cJSON_AddTrueToObject(r, "controller");
-	cJSON_AddTrueToObject(r, "blockOwnerDeletion");
-	return r;
 }
 
 /* {"multigres.com/project-ref": v} when the owner has one, else NULL. */
@@ -1881,25 +1862,23 @@ project_ref_annotations(const cJSON *owner)
 	return a;
 }
 
-/* A new CR with metadata; takes labels and annotations. */
+/*
+ * A new CR with metadata and a controller reference to owner (of kind
+ * owner_kind; without a uid when the owner has none, objmeta.h); takes
+ * labels and annotations.
+ */
 static cJSON *
 new_cr(const char *kind, const char *name, const char *ns, cJSON *labels,
        cJSON *annotations, const cJSON *owner, const char *owner_kind)
 {
-	cJSON *cr = cJSON_CreateObject(), *meta, *refs;
+	const char *oname = mg_json_str(owner, "metadata.name");
+	struct mg_objmeta_owner o = { API_VERSION, owner_kind,
+				      oname ? oname : "",
+				      mg_json_str(owner, "metadata.uid") };
+	cJSON *meta = mg_objmeta_new(name, ns, labels, annotations);
 
-	cJSON_AddStringToObject(cr, "apiVersion", API_VERSION);
-	cJSON_AddStringToObject(cr, "kind", kind);
-	meta = cJSON_AddObjectToObject(cr, "metadata");
-	cJSON_AddStringToObject(meta, "name", name);
-	cJSON_AddStringToObject(meta, "namespace", ns);
-	normalize(labels, &s_string_map);
-	cJSON_AddItemToObject(meta, "labels", labels);
-	if (annotations)
-		cJSON_AddItemToObject(meta, "annotations", annotations);
-	refs = cJSON_AddArrayToObject(meta, "ownerReferences");
-	cJSON_AddItemToArray(refs, owner_ref(owner, owner_kind));
-	return cr;
+	mg_objmeta_set_owner(meta, &o);
+	return mg_objmeta_object_new(API_VERSION, kind, meta);
 }
 
 static bool
@@ -1965,7 +1944,7 @@ build_cell(cJSON **out, const cJSON *cluster, const char *cname,
 		return rc;
 	mg_name_cell_cr(&name, cname, cellname, NULL);
 	labels = std_labels(cname, MG_COMPONENT_CELL);
-	cJSON_AddStringToObject(labels, MG_LABEL_CELL, cellname);
+	mg_objmeta_set(labels, MG_LABEL_CELL, cellname);
 	cr = new_cr("Cell", name, ns, labels, project_ref_annotations(cluster),
 		    cluster, "MultigresCluster");
 	free(name);
@@ -2089,8 +2068,8 @@ build_tablegroup(cJSON **out, const cJSON *cluster, const char *cname,
 
 	mg_name_tablegroup_cr(&name, cname, dbname, tgname, NULL);
 	labels = std_labels(cname, MG_COMPONENT_TABLEGROUP);
-	cJSON_AddStringToObject(labels, MG_LABEL_DATABASE, dbname);
-	cJSON_AddStringToObject(labels, MG_LABEL_TABLEGROUP, tgname);
+	mg_objmeta_set(labels, MG_LABEL_DATABASE, dbname);
+	mg_objmeta_set(labels, MG_LABEL_TABLEGROUP, tgname);
 	cr = new_cr("TableGroup", name, ns, labels,
 		    project_ref_annotations(cluster), cluster,
 		    "MultigresCluster");
@@ -2162,9 +2141,9 @@ mg_resolve_shard_cr(const cJSON *tablegroup, const cJSON *shard)
 	key.shard = sval(shard, "name") ? sval(shard, "name") : "";
 	mg_name_shard_cr(&name, &key, NULL);
 	labels = std_labels(key.cluster, MG_COMPONENT_SHARD);
-	cJSON_AddStringToObject(labels, MG_LABEL_DATABASE, key.database);
-	cJSON_AddStringToObject(labels, MG_LABEL_TABLEGROUP, key.tablegroup);
-	cJSON_AddStringToObject(labels, MG_LABEL_SHARD, key.shard);
+	mg_objmeta_set(labels, MG_LABEL_DATABASE, key.database);
+	mg_objmeta_set(labels, MG_LABEL_TABLEGROUP, key.tablegroup);
+	mg_objmeta_set(labels, MG_LABEL_SHARD, key.shard);
 	cr = new_cr("Shard", name, mg_json_str(tablegroup, "metadata.namespace") ?
 			 mg_json_str(tablegroup, "metadata.namespace") : "",
 		    labels, project_ref_annotations(tablegroup), tablegroup,

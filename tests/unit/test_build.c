@@ -943,11 +943,10 @@ test_cluster_objects(void **state)
 	(void)state;
 	objs = build(mg_build_cluster_objects, cr, NULL);
 	k = kinds(objs);
-	assert_string_equal(k, "TopoServer Deployment Service Deployment "
-			       "Service Service Service");
+	/* The global TopoServer CR is resolve.h's (mg_resolved). */
+	assert_string_equal(k, "Deployment Service Deployment Service "
+			       "Service Service");
 	free(k);
-	assert_string_equal(name_of(find(objs, "TopoServer", 0)),
-			    "minimal-global-topo");
 	assert_string_equal(name_of(find(objs, "Deployment", 0)),
 			    "minimal-multiadmin");
 	assert_string_equal(name_of(find(objs, "Deployment", 1)),
@@ -981,11 +980,6 @@ test_cluster_objects(void **state)
 	assert_string_equal(mg_json_str(web, "env.2.value"),
 			    "minimal-multigateway");
 	assert_string_equal(mg_json_str(web, "resources.requests.cpu"), "50m");
-	assert_json(mg_json_get(find(objs, "TopoServer", 0), "spec"),
-		    "{\"etcd\":{\"image\":\"gcr.io/etcd-development/etcd:v3.6.7\","
-		    "\"replicas\":3,\"storage\":{\"size\":\"1Gi\"},\"rootPath\":"
-		    "\"/multigres/global\"},\"pvcDeletionPolicy\":"
-		    "{\"whenDeleted\":\"Delete\",\"whenScaled\":\"Delete\"}}");
 	cJSON_Delete(objs);
 	cJSON_Delete(cr);
 }
@@ -1010,7 +1004,6 @@ test_cluster_external_and_errors(void **state)
 		 "{\"tolerations\":[{\"key\":\"k\",\"operator\":\"Exists\"}]}");
 	objs = build(mg_build_cluster_objects, cr, NULL);
 	k = kinds(objs);
-	/* No managed etcd, no TopoServer. */
 	assert_string_equal(k, "Deployment Service Deployment Service Service "
 			       "Service");
 	free(k);

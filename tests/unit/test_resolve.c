@@ -16,6 +16,8 @@
 #include <cmocka.h>
 
 #include "buf.h"
+#include "build_common.h"
+#include "build_topo.h"
 #include "defaults.h"
 #include "err.h"
 #include "json.h"
@@ -175,8 +177,34 @@ test_minimal_sample(void **state)
 			    "gcr.io/etcd-development/etcd:v3.6.7");
 	assert_int_equal(num(ts, "spec.etcd.replicas"), 3);
 	assert_string_equal(str(ts, "spec.etcd.storage.size"), "1Gi");
-	assert_string_equal(str(ts, "spec.pvcDeletionPolicy.whenDeleted"),
-			    "Delete");
+	assert_json(mg_json_get(ts, "spec"),
+		    "{\"etcd\":{\"image\":\"gcr.io/etcd-development/etcd:v3.6.7\","
+		    "\"replicas\":3,\"storage\":{\"size\":\"1Gi\"},"
+		    "\"resources\":{\"limits\":{\"memory\":\"512Mi\"},"
+		    "\"requests\":{\"cpu\":\"100m\",\"memory\":\"256Mi\"}},"
+		    "\"rootPath\":\"/multigres/global\"},\"pvcDeletionPolicy\":"
+		    "{\"whenDeleted\":\"Delete\",\"whenScaled\":\"Delete\"}}");
+	assert_json(mg_json_get(ts, "metadata.labels"),
+		    "{\"app.kubernetes.io/component\":\"global-topo\","
+		    "\"app.kubernetes.io/instance\":\"minimal\","
+		    "\"app.kubernetes.io/managed-by\":\"multigres-operator\","
+		    "\"app.kubernetes.io/name\":\"multigres\","
+		    "\"app.kubernetes.io/part-of\":\"multigres\","
+		    "\"multigres.com/cluster\":\"minimal\"}");
+	/* The only TopoServer CR there is: it feeds the etcd builder. */
+	{
+		struct mg_build_opts bo = MG_BUILD_OPTS_INIT;
+		struct mg_err err = MG_ERR_INIT;
+		cJSON *objs = cJSON_CreateArray();
+
+		bo.preview = true;
+		assert_int_equal(mg_build_topo_objects(ts, &bo, objs, &err), 0);
+		assert_string_equal(str(objs, "0.kind"), "StatefulSet");
+		assert_string_equal(str(objs, "0.metadata.name"),
+				    "minimal-global-topo");
+		assert_int_equal(num(objs, "0.spec.replicas"), 3);
+		cJSON_Delete(objs);
+	}
 
 	assert_int_equal(cJSON_GetArraySize(r.cells), 1);
 	cell = cJSON_GetArrayItem(r.cells, 0);

@@ -175,6 +175,20 @@ struct shape {
 static const struct shape s_resource_list = { NULL, NULL, true };
 static const struct shape s_string_map = { NULL, NULL, false };
 
+/* corev1.Toleration, and the CRDs' PodPlacementSpec. */
+static const struct field f_toleration[] = {
+	{ "key", NULL },    { "operator", NULL },	   { "value", NULL },
+	{ "effect", NULL }, { "tolerationSeconds", NULL }, { NULL, NULL },
+};
+static const struct shape s_toleration = { f_toleration, NULL, false };
+static const struct field f_placement[] = {
+	{ "nodeSelector", &s_string_map },
+	{ "tolerations", &s_toleration },
+	{ "affinity", NULL },
+	{ NULL, NULL },
+};
+static const struct shape s_placement = { f_placement, NULL, false };
+
 static const struct field f_resources[] = {
 	{ "limits", &s_resource_list },
 	{ "requests", &s_resource_list },
@@ -212,7 +226,7 @@ static const struct shape s_gateway = { f_gateway, NULL, false };
 
 static const struct field f_multiorch[] = {
 	STATELESS_FIELDS,
-	{ "placement", NULL },
+	{ "placement", &s_placement },
 	{ "cells", NULL },
 	{ NULL, NULL },
 };
@@ -243,7 +257,7 @@ static const struct field f_pool[] = {
 	{ "postgres", &s_container },
 	{ "multipooler", &s_container },
 	{ "affinity", NULL },
-	{ "tolerations", NULL },
+	{ "tolerations", &s_toleration },
 	{ "fsGroup", NULL },
 	{ "pvcDeletionPolicy", &s_pvc },
 	{ NULL, NULL },
@@ -269,7 +283,7 @@ static const struct shape s_external = { f_external, NULL, false };
 static const struct field f_global_topo[] = {
 	{ "etcd", &s_etcd },	     { "external", &s_external },
 	{ "templateRef", NULL },     { "pvcDeletionPolicy", &s_pvc },
-	{ "placement", NULL },	     { NULL, NULL },
+	{ "placement", &s_placement }, { NULL, NULL },
 };
 static const struct shape s_global_topo = { f_global_topo, NULL, false };
 
@@ -298,11 +312,17 @@ static const struct field f_backup[] = {
 };
 static const struct shape s_backup = { f_backup, NULL, false };
 
+/* A reference to one key of a ConfigMap or Secret. */
+static const struct field f_key_ref[] = {
+	{ "name", NULL }, { "key", NULL }, { "optional", NULL }, { NULL, NULL },
+};
+static const struct shape s_key_ref = { f_key_ref, NULL, false };
+
 static const struct field f_shard_resolved[] = {
 	{ "name", NULL },
 	{ "multiorch", &s_multiorch },
 	{ "initdbArgs", NULL },
-	{ "postgresConfigRef", NULL },
+	{ "postgresConfigRef", &s_key_ref },
 	{ "postgresConfig", &s_string_map },
 	{ "pools", &s_pools },
 	{ "pvcDeletionPolicy", &s_pvc },
@@ -327,6 +347,195 @@ static const struct field f_log_levels[] = {
 	{ "multigateway", NULL }, { NULL, NULL },
 };
 static const struct shape s_log_levels = { f_log_levels, NULL, false };
+
+/*
+ * The specs of the child CRs and of the rendered cluster, in the order
+ * the code below builds them: a final normalize() sorts what was copied
+ * from the input as it was (placement, observability, ...).
+ */
+static const struct field f_topo_ref[] = {
+	{ "address", NULL }, { "rootPath", NULL }, { "implementation", NULL },
+	{ NULL, NULL },
+};
+static const struct shape s_topo_ref = { f_topo_ref, NULL, false };
+static const struct shape s_map_of_maps = { NULL, &s_string_map, false };
+
+static const struct field f_toposerver_spec[] = {
+	{ "etcd", &s_etcd }, { "pvcDeletionPolicy", &s_pvc },
+	{ "placement", &s_placement }, { NULL, NULL },
+};
+static const struct shape s_toposerver_spec = { f_toposerver_spec, NULL,
+						false };
+
+static const struct field f_cell_images[] = {
+	{ "imagePullPolicy", NULL }, { "imagePullSecrets", NULL },
+	{ "multigateway", NULL }, { NULL, NULL },
+};
+static const struct shape s_cell_images = { f_cell_images, NULL, false };
+
+static const struct field f_topo_recon[] = {
+	{ "registerCell", NULL }, { "prunePoolers", NULL }, { NULL, NULL },
+};
+static const struct shape s_topo_recon = { f_topo_recon, NULL, false };
+
+static const struct field f_cell_spec[] = {
+	{ "name", NULL },
+	{ "zoneId", NULL },
+	{ "region", NULL },
+	{ "images", &s_cell_images },
+	{ "multigateway", &s_gateway },
+	{ "multigatewayPlacement", &s_placement },
+	{ "globalTopoServer", &s_topo_ref },
+	{ "topoServer", &s_local_topo },
+	{ "allCells", NULL },
+	{ "topologyReconciliation", &s_topo_recon },
+	{ "observability", NULL },
+	{ "logLevels", &s_log_levels },
+	{ "internalTLS", NULL },
+	{ "certCommonName", NULL },
+	{ NULL, NULL },
+};
+static const struct shape s_cell_spec = { f_cell_spec, NULL, false };
+
+static const struct field f_shard_images[] = {
+	{ "imagePullPolicy", NULL }, { "imagePullSecrets", NULL },
+	{ "multiorch", NULL },	     { "multipooler", NULL },
+	{ "postgres", NULL },	     { NULL, NULL },
+};
+static const struct shape s_shard_images = { f_shard_images, NULL, false };
+
+static const struct field f_tablegroup_spec[] = {
+	{ "databaseName", NULL },
+	{ "tableGroupName", NULL },
+	{ "default", NULL },
+	{ "images", &s_shard_images },
+	{ "globalTopoServer", &s_topo_ref },
+	{ "shards", &s_shard_resolved },
+	{ "pvcDeletionPolicy", &s_pvc },
+	{ "internalTLS", NULL },
+	{ "observability", NULL },
+	{ "logLevels", &s_log_levels },
+	{ "backup", &s_backup },
+	{ "cellTopologyLabels", &s_map_of_maps },
+	{ "topologyPruning", NULL },
+	{ "durabilityPolicy", NULL },
+	{ "postgresSuperuser", NULL },
+	{ "postgresPasswordSecretRef", &s_key_ref },
+	{ NULL, NULL },
+};
+static const struct shape s_tablegroup_spec = { f_tablegroup_spec, NULL,
+						false };
+
+static const struct field f_shard_spec[] = {
+	{ "databaseName", NULL },
+	{ "tableGroupName", NULL },
+	{ "shardName", NULL },
+	{ "images", &s_shard_images },
+	{ "globalTopoServer", &s_topo_ref },
+	{ "multiorch", &s_multiorch },
+	{ "initdbArgs", NULL },
+	{ "postgresConfigRef", &s_key_ref },
+	{ "postgresConfig", &s_string_map },
+	{ "pools", &s_pools },
+	{ "pvcDeletionPolicy", &s_pvc },
+	{ "internalTLS", NULL },
+	{ "observability", NULL },
+	{ "logLevels", &s_log_levels },
+	{ "backup", &s_backup },
+	{ "topologyPruning", NULL },
+	{ "durabilityPolicy", NULL },
+	{ "postgresSuperuser", NULL },
+	{ "postgresPasswordSecretRef", &s_key_ref },
+	{ "cellTopologyLabels", &s_map_of_maps },
+	{ "replicas", NULL },
+	{ NULL, NULL },
+};
+static const struct shape s_shard_spec = { f_shard_spec, NULL, false };
+
+/* The rendered cluster (mg_resolve_render). */
+static const struct field f_render_cell_spec[] = {
+	{ "multigateway", &s_gateway },
+	{ "multigatewayPlacement", &s_placement },
+	{ "localTopoServer", &s_local_topo },
+	{ NULL, NULL },
+};
+static const struct shape s_render_cell_spec = { f_render_cell_spec, NULL,
+						 false };
+static const struct field f_render_cell[] = {
+	{ "name", NULL },
+	{ "zoneId", NULL },
+	{ "region", NULL },
+	{ "spec", &s_render_cell_spec },
+	{ NULL, NULL },
+};
+static const struct shape s_render_cell = { f_render_cell, NULL, false };
+
+static const struct field f_render_shard_spec[] = {
+	{ "multiorch", &s_multiorch },
+	{ "initdbArgs", NULL },
+	{ "postgresConfigRef", &s_key_ref },
+	{ "postgresConfig", &s_string_map },
+	{ "pools", &s_pools },
+	{ "pvcDeletionPolicy", &s_pvc },
+	{ NULL, NULL },
+};
+static const struct shape s_render_shard_spec = { f_render_shard_spec, NULL,
+						  false };
+static const struct field f_render_shard[] = {
+	{ "name", NULL },
+	{ "spec", &s_render_shard_spec },
+	{ "backup", &s_backup },
+	{ NULL, NULL },
+};
+static const struct shape s_render_shard = { f_render_shard, NULL, false };
+static const struct field f_render_tablegroup[] = {
+	{ "name", NULL },
+	{ "default", NULL },
+	{ "shards", &s_render_shard },
+	{ "backup", &s_backup },
+	{ "pvcDeletionPolicy", &s_pvc },
+	{ NULL, NULL },
+};
+static const struct shape s_render_tablegroup = { f_render_tablegroup, NULL,
+						  false };
+static const struct field f_render_database[] = {
+	{ "name", NULL },
+	{ "default", NULL },
+	{ "tablegroups", &s_render_tablegroup },
+	{ "backup", &s_backup },
+	{ "durabilityPolicy", NULL },
+	{ NULL, NULL },
+};
+static const struct shape s_render_database = { f_render_database, NULL,
+						false };
+static const struct field f_render_admin[] = {
+	{ "spec", &s_stateless }, { "placement", &s_placement },
+	{ NULL, NULL },
+};
+static const struct shape s_render_admin = { f_render_admin, NULL, false };
+static const struct field f_render_spec[] = {
+	{ "images", &s_images },
+	{ "imageUpdatePolicy", NULL },
+	{ "logLevels", &s_log_levels },
+	{ "globalTopoServer", &s_global_topo },
+	{ "multiadmin", &s_render_admin },
+	{ "multiadminWeb", &s_render_admin },
+	{ "cells", &s_render_cell },
+	{ "databases", &s_render_database },
+	{ "pvcDeletionPolicy", &s_pvc },
+	{ "observability", NULL },
+	{ "backup", &s_backup },
+	{ "externalGateway", NULL },
+	{ "externalAdminWeb", NULL },
+	{ "topologyPruning", NULL },
+	{ "durabilityPolicy", NULL },
+	{ "postgresSuperuser", NULL },
+	{ "postgresPasswordSecretRef", &s_key_ref },
+	{ "internalTLS", NULL },
+	{ "certCommonName", NULL },
+	{ NULL, NULL },
+};
+static const struct shape s_render_spec = { f_render_spec, NULL, false };
 
 static int
 cmp_items(const void *a, const void *b)
@@ -362,22 +571,29 @@ canonical_quantity(cJSON *parent, cJSON *it)
 
 static void normalize(cJSON *o, const struct shape *s);
 
+/*
+ * Normalises a value of shape s (each item of an array). A value of no
+ * known shape (s NULL: affinity, tolerations, placement, observability,
+ * ...) gets its keys sorted at every level, as the API server writes a
+ * custom resource back: the output never depends on the input's order.
+ */
 static void
 normalize_value(cJSON *v, const struct shape *s)
 {
 	cJSON *e;
 
-	if (!s)
-		return;
 	if (cJSON_IsArray(v)) {
 		cJSON_ArrayForEach(e, v)
-			normalize(e, s);
+			normalize_value(e, s);
 	} else {
-		normalize(v, s);
+		normalize(v, s ? s : &s_string_map);
 	}
 }
 
-/* Orders o's keys as shape s says, recursively. Stable for unknown keys. */
+/*
+ * Orders o's keys as shape s says, recursively: a struct's fields in
+ * order, then the keys it does not know, sorted; a map's keys sorted.
+ */
 static void
 normalize(cJSON *o, const struct shape *s)
 {
@@ -418,9 +634,15 @@ normalize(cJSON *o, const struct shape *s)
 			}
 		}
 	}
-	for (k = 0; k < n; k++)
+	/* The rest, sorted (NULLs last). */
+	for (i = 0, k = 0; k < n; k++)
 		if (kids[k])
-			cJSON_AddItemToArray(o, kids[k]);
+			kids[i++] = kids[k];
+	qsort(kids, i, sizeof(*kids), cmp_items);
+	for (k = 0; k < i; k++) {
+		cJSON_AddItemToArray(o, kids[k]);
+		normalize_value(kids[k], NULL);
+	}
 	free(kids);
 }
 
@@ -1117,6 +1339,7 @@ mg_resolve_multiadmin(cJSON **spec_out, cJSON **placement,
 	}
 	default_stateless(res, MG_COMP_MULTIADMIN);
 	normalize(res, &s_stateless);
+	normalize(pl, &s_placement);
 	*spec_out = res;
 	if (placement)
 		*placement = pl;
@@ -1211,6 +1434,7 @@ mg_resolve_cell(cJSON **gateway, cJSON **placement, cJSON **local_topo,
 		put(buf, "enabled", cJSON_CreateTrue());
 	default_local_topo(lt, sval(cell, "name") ? sval(cell, "name") : "");
 	normalize(gw, &s_gateway);
+	normalize(pl, &s_placement);
 	normalize(lt, &s_local_topo);
 
 	if (gateway)
@@ -1922,6 +2146,7 @@ build_toposerver(const cJSON *cluster, const char *cname, const char *ns,
 	if (final)
 		cJSON_AddItemToObject(spec, "pvcDeletionPolicy", final);
 	copy_key(spec, gt, "placement");
+	normalize(spec, &s_toposerver_spec);
 	return cr;
 }
 
@@ -1984,8 +2209,7 @@ build_cell(cJSON **out, const cJSON *cluster, const char *cname,
 	/* Children get internalTLS on main, not in v0.11.1. */
 	copy_key(cs, spec, "internalTLS");
 	copy_str(cs, spec, "certCommonName");
-	normalize(cJSON_GetObjectItemCaseSensitive(cs, "logLevels"),
-		  &s_log_levels);
+	normalize(cs, &s_cell_spec);
 	*out = cr;
 	return 0;
 }
@@ -2117,6 +2341,7 @@ build_tablegroup(cJSON **out, const cJSON *cluster, const char *cname,
 		cJSON_AddStringToObject(x, "key", "");
 	}
 	cJSON_AddItemToObject(ts, "postgresPasswordSecretRef", x);
+	normalize(ts, &s_tablegroup_spec);
 	*out = cr;
 	return 0;
 }
@@ -2181,6 +2406,7 @@ mg_resolve_shard_cr(const cJSON *tablegroup, const cJSON *shard)
 		total += mg_json_int(p, "replicasPerCell", 1) *
 			 cJSON_GetArraySize(arr(p, "cells"));
 	cJSON_AddNumberToObject(ss, "replicas", (double)total);
+	normalize(ss, &s_shard_spec);
 	return cr;
 }
 
@@ -2497,5 +2723,6 @@ mg_resolve_render(const struct mg_resolved *r)
 	cJSON_ArrayForEach(it, spec)
 		if (!rendered_key(os, it->string))
 			cJSON_AddItemToObject(os, it->string, dup(it));
+	normalize(os, &s_render_spec);
 	return out;
 }

@@ -1,7 +1,16 @@
 /*
- * Unit tests for shared/render.c: the input (files of objects), the
- * options (operator environment, namespace, owner uid), the output, and
- * the pool pods against the spec-hash fixture of the minimal sample.
+ * Unit tests for shared/render.c.
+ *
+ * Golden files: every sample of deploy/samples rendered without and with
+ * children to YAML, compared byte for byte with tests/golden/render/
+ * <name>.yaml and <name>.children.yaml. MG_UPDATE_GOLDEN=1 rewrites them
+ * instead (then read the diff: a golden is only as right as its review).
+ * What the goldens were checked against: multigres-operator-facts.md 3.2
+ * (the names of the worked example, cluster `minimal`, cell `zone-a`),
+ * 1.12-1.13 (images, resources, replicas, storage) and 2 (the chain).
+ * Also: the input (files of objects), the options (operator environment,
+ * namespace, owner uid), the output, and the pool pods against the
+ * spec-hash fixture of the minimal sample.
  * Tests run from the top of the tree (make does that).
  */
 #include "compat.h"
@@ -24,6 +33,7 @@
 #include "yaml_json.h"
 
 #define SAMPLES "deploy/samples/"
+#define GOLDEN  "tests/golden/render"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
@@ -493,6 +503,211 @@ test_emit(void **state)
 	cJSON_Delete(all);
 }
 
+/* ------------------------------------------------------------------ */
+/* Goldens                                                             */
+/* ------------------------------------------------------------------ */
+
+static bool
+update_golden(void)
+{
+	const char *v = getenv("MG_UPDATE_GOLDEN");
+
+	return v && strcmp(v, "1") == 0;
+}
+
+static void
+check_golden(const char *file, const char *got)
+{
+	char *path = mg_xasprintf(GOLDEN "/%s", file);
+	struct mg_buf want = MG_BUF_INIT;
+	struct mg_err err = MG_ERR_INIT;
+
+	if (update_golden()) {
+		free(mg_test_write(GOLDEN, file, got));
+	} else {
+		if (mg_buf_read_file(&want, path, &err))
+			fail_msg("%s (MG_UPDATE_GOLDEN=1 writes it)", err.msg);
+		if (strcmp(want.data, got) != 0) {
+			/* The first differing line, for the log. */
+			const char *a = want.data, *b = got;
+			size_t line = 1;
+
+			while (*a && *a == *b) {
+				if (*a == '\n')
+					line++;
+				a++;
+				b++;
+			}
+			fail_msg("%s differs from the render at line %zu "
+				 "(MG_UPDATE_GOLDEN=1 rewrites it)",
+				 path, line);
+		}
+	}
+	mg_buf_release(&want);
+	free(path);
+}
+
+static void
+test_goldens(void **state)
+{
+	size_t i;
+	int children;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(samples); i++) {
+		for (children = 0; children < 2; children++) {
+			cJSON *list = render_sample(&samples[i], children);
+			char *yaml = emit(list, MG_RENDER_YAML);
+			char *file = mg_xasprintf("%s%s.yaml", samples[i].name,
+						  children ? ".children" : "");
+
+			check_golden(file, yaml);
+			free(file);
+			free(yaml);
+			cJSON_Delete(list);
+		}
+	}
+}
+
+/* Every golden reads back as the same objects and emits the same bytes. */
+static void
+test_goldens_round_trip(void **state)
+{
+	size_t i;
+	int children;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(samples); i++) {
+		for (children = 0; children < 2; children++) {
+			char *path = mg_xasprintf(GOLDEN "/%s%s.yaml",
+						  samples[i].name,
+						  children ? ".children" : "");
+			char *text = mg_test_read(path), *again;
+			struct mg_err err = MG_ERR_INIT;
+			cJSON *docs = NULL, *docs2 = NULL, *list;
+
+			assert_int_equal(mg_yaml_parse_all(&docs, text,
+							   strlen(text), path,
+							   &err),
+					 0);
+			list = cJSON_CreateObject();
+			cJSON_AddItemToObject(list, "items", docs);
+			again = emit(list, MG_RENDER_YAML);
+			assert_string_equal(again, text);
+			assert_int_equal(mg_yaml_parse_all(&docs2, again,
+							   strlen(again), path,
+							   &err),
+					 0);
+			assert_true(cJSON_Compare(docs, docs2, true));
+			/* and they are what render gives */
+			cJSON_Delete(list);
+			list = render_sample(&samples[i], children);
+			assert_true(cJSON_Compare(mg_json_get(list, "items"),
+						  docs2, true));
+			cJSON_Delete(list);
+			cJSON_Delete(docs2);
+			free(again);
+			free(text);
+			free(path);
+		}
+	}
+}
+
+static void
+assert_same_render(const cJSON *a, const cJSON *b, const char *what)
+{
+	char *ta = emit(a, MG_RENDER_YAML), *tb = emit(b, MG_RENDER_YAML);
+
+	if (strcmp(ta, tb)) {
+		if (getenv("MG_RENDER_DEBUG")) {
+			free(mg_test_write("/tmp", "render-a.yaml", ta));
+			free(mg_test_write("/tmp", "render-b.yaml", tb));
+		}
+		fail_msg("%s", what);
+	}
+	free(ta);
+	free(tb);
+}
+
+/* Rendering the rendered cluster changes nothing, children included. */
+static void
+test_idempotent(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(samples); i++) {
+		struct mg_render_input in = MG_RENDER_INPUT_INIT;
+		struct mg_render_opts o = MG_RENDER_OPTS_INIT;
+		cJSON *first = render_sample(&samples[i], true), *second;
+
+		/* The sample's input with its cluster replaced. */
+		load_sample(&in, &samples[i]);
+		assert_true(cJSON_ReplaceItemViaPointer(
+			in.objects, input_cluster(&in),
+			cJSON_Duplicate(mg_json_get(first, "items.0"), true)));
+		o.children = true;
+		second = render_input(&in, samples[i].cluster, &o);
+		assert_same_render(first, second, samples[i].name);
+		cJSON_Delete(first);
+		cJSON_Delete(second);
+		mg_render_input_release(&in);
+	}
+}
+
+/* Reverses the members of every object, recursively. */
+static void
+reverse_keys(cJSON *x)
+{
+	cJSON *c, *next, *rev = NULL;
+
+	for (c = x ? x->child : NULL; c; c = c->next)
+		reverse_keys(c);
+	if (!cJSON_IsObject(x))
+		return;
+	for (c = x->child; c; c = next) {
+		next = c->next;
+		c->next = rev;
+		c->prev = NULL;
+		if (rev)
+			rev->prev = c;
+		rev = c;
+	}
+	x->child = rev;
+	/* cJSON keeps the last item in child->prev */
+	if (rev) {
+		for (c = rev; c->next; c = c->next)
+			;
+		rev->prev = c;
+	}
+}
+
+/* Key order in the input does not matter. */
+static void
+test_key_order(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(samples); i++) {
+		struct mg_render_input in = MG_RENDER_INPUT_INIT;
+		struct mg_render_opts o = MG_RENDER_OPTS_INIT;
+		cJSON *want = render_sample(&samples[i], true), *got, *obj;
+
+		load_sample(&in, &samples[i]);
+		cJSON_ArrayForEach(obj, in.objects)
+			reverse_keys(obj);
+		/* reversed indeed: spec first, apiVersion last */
+		assert_string_equal(input_cluster(&in)->child->string, "spec");
+		o.children = true;
+		got = render_input(&in, samples[i].cluster, &o);
+		assert_same_render(want, got, samples[i].name);
+		cJSON_Delete(want);
+		cJSON_Delete(got);
+		mg_render_input_release(&in);
+	}
+}
+
 int
 main(void)
 {
@@ -503,6 +718,10 @@ main(void)
 		cmocka_unit_test(test_pod_hash_as_from_the_shard),
 		cmocka_unit_test(test_owner_uid),
 		cmocka_unit_test(test_emit),
+		cmocka_unit_test(test_goldens),
+		cmocka_unit_test(test_goldens_round_trip),
+		cmocka_unit_test(test_idempotent),
+		cmocka_unit_test(test_key_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -708,6 +708,142 @@ test_key_order(void **state)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* Bad input through render                                            */
+/* ------------------------------------------------------------------ */
+
+/* Renders the text of a single cluster with options, expecting an error. */
+static int
+render_error(const char *text, const struct mg_render_opts *opts,
+	     struct mg_findings *f, struct mg_err *err)
+{
+	struct mg_render_input in = MG_RENDER_INPUT_INIT;
+	struct mg_templates *t = NULL;
+	const cJSON *cluster = NULL;
+	cJSON *out = NULL;
+	int rc;
+
+	input_add_text(&in, text);
+	assert_int_equal(mg_render_input_cluster(&in, NULL, &cluster, err), 0);
+	assert_int_equal(mg_render_input_templates(&in, NULL, &t, err), 0);
+	rc = mg_render(&out, cluster, t, opts, f, err);
+	assert_null(out);
+	mg_templates_free(t);
+	mg_render_input_release(&in);
+	return rc;
+}
+
+#define SHARD_WITH(spec)                                                 \
+	"  databases:\n"                                                 \
+	"  - name: postgres\n"                                           \
+	"    default: true\n"                                            \
+	"    tablegroups:\n"                                             \
+	"    - name: default\n"                                          \
+	"      default: true\n"                                          \
+	"      shards:\n"                                                \
+	"      - name: 0-inf\n" spec
+
+static void
+expect_error(const char *text, int code, const char *msg)
+{
+	struct mg_findings f = MG_FINDINGS_INIT;
+	struct mg_err err = MG_ERR_INIT;
+
+	assert_int_equal(render_error(text, NULL, &f, &err), code);
+	if (!strstr(err.msg, msg))
+		fail_msg("error '%s' does not say '%s'", err.msg, msg);
+	assert_true(mg_findings_count(&f, MG_SEV_ERROR) > 0);
+	mg_findings_release(&f);
+}
+
+static void
+test_bad_input(void **state)
+{
+	(void)state;
+	/* A template that does not exist. */
+	expect_error(CLUSTER_A "  templateDefaults: {shardTemplate: gone}\n",
+		     MG_EINVAL,
+		     "spec.templateDefaults.shardTemplate: referenced "
+		     "ShardTemplate 'gone' not found");
+	expect_error("apiVersion: multigres.com/v1alpha1\n"
+		     "kind: MultigresCluster\n"
+		     "metadata: {name: a}\n"
+		     "spec:\n"
+		     "  cells: [{name: z1, zoneId: zone-1,"
+		     " cellTemplate: nope}]\n",
+		     MG_EINVAL,
+		     "spec.cells[0].cellTemplate: referenced CellTemplate "
+		     "'nope' not found");
+	/* Names v1alpha1 does not allow. */
+	expect_error(CLUSTER_A
+		     "  databases:\n"
+		     "  - name: orders\n"
+		     "    default: true\n",
+		     MG_EINVAL,
+		     "spec.databases[0]: database 'orders': in v1alpha1, only "
+		     "the single system database named 'postgres' (marked "
+		     "default: true) is supported");
+	expect_error(CLUSTER_A
+		     "  databases:\n"
+		     "  - name: postgres\n"
+		     "    default: true\n"
+		     "    tablegroups:\n"
+		     "    - name: default\n"
+		     "      default: true\n"
+		     "      shards: [{name: 0-7f}]\n",
+		     MG_EINVAL,
+		     "spec.databases[0].tablegroups[0].shards[0].name: shard "
+		     "'0-7f': shardName must be strictly equal to '0-inf' in "
+		     "this version");
+	expect_error(CLUSTER_A
+		     "  databases:\n"
+		     "  - name: postgres\n"
+		     "    default: true\n"
+		     "    tablegroups:\n"
+		     "    - name: main\n"
+		     "      default: true\n",
+		     MG_EINVAL,
+		     "spec.databases[0].tablegroups[0].name: table group "
+		     "'main': the default tablegroup must be named 'default'");
+	/* A cell a pool names that the cluster does not have. */
+	expect_error(CLUSTER_A SHARD_WITH(
+			     "        spec:\n"
+			     "          pools:\n"
+			     "            main: {type: readWrite,"
+			     " cells: [z9]}\n"),
+		     MG_EINVAL,
+		     "spec.databases[0].tablegroups[0].shards[0]: pool 'main' "
+		     "of shard '0-inf' names cell 'z9', which the cluster does "
+		     "not have");
+	/* Not a MultigresCluster; namespaces that disagree. */
+	{
+		struct mg_err err = MG_ERR_INIT;
+		struct mg_render_opts o = MG_RENDER_OPTS_INIT;
+		cJSON *secret = cJSON_Parse("{\"apiVersion\":\"v1\",\"kind\":"
+					    "\"Secret\",\"metadata\":{\"name\":"
+					    "\"pw\"}}");
+		cJSON *out = NULL;
+
+		assert_int_equal(mg_render(&out, secret, NULL, NULL, NULL,
+					   &err),
+				 MG_EINVAL);
+		assert_string_equal(err.msg,
+				    "Secret 'pw' is not a MultigresCluster");
+		cJSON_Delete(secret);
+		o.namespace = "other";
+		assert_int_equal(
+			render_error("apiVersion: multigres.com/v1alpha1\n"
+				     "kind: MultigresCluster\n"
+				     "metadata: {name: a, namespace: mine}\n",
+				     &o, NULL, &err),
+			MG_EINVAL);
+		assert_string_equal(err.msg,
+				    "MultigresCluster 'a': metadata.namespace "
+				    "is 'mine' but namespace 'other' was asked "
+				    "for");
+	}
+}
+
 int
 main(void)
 {
@@ -722,6 +858,7 @@ main(void)
 		cmocka_unit_test(test_goldens_round_trip),
 		cmocka_unit_test(test_idempotent),
 		cmocka_unit_test(test_key_order),
+		cmocka_unit_test(test_bad_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -177,7 +177,7 @@ log_level(const struct cell *c)
 {
 	const char *v = mg_json_str(c->ctx.spec, "logLevels.multigateway");
 
-	return v && v[0] ? v : MG_BUILD_LOG_LEVEL;
+	return v && v[0] ? v : MG_DEFAULT_LOG_LEVEL;
 }
 
 static int
@@ -206,7 +206,7 @@ gateway_container(cJSON **out, const struct cell *c, struct mg_err *err)
 	must(cJSON_AddStringToObject(
 		ct, "image",
 		image ? image
-		      : mg_build_fallback(MG_BUILD_MULTIGATEWAY)->image));
+		      : mg_defaults_component(MG_COMP_MULTIGATEWAY)->image));
 	args = must(cJSON_AddArrayToObject(ct, "args"));
 	mg_build_add_str(args, "multigateway");
 	add_pair_int(args, "--http-port", MG_PORT_GATEWAY_HTTP);
@@ -246,7 +246,7 @@ gateway_container(cJSON **out, const struct cell *c, struct mg_err *err)
 	cJSON_AddItemToObject(ct, "resources",
 			      mg_build_resources_new(
 				      mg_json_get(spec, "multigateway.resources"),
-				      MG_BUILD_MULTIGATEWAY));
+				      MG_COMP_MULTIGATEWAY));
 	mounts = must(cJSON_CreateArray());
 	mg_build_add_otel_sampling(obs, NULL, mounts);
 	if (mg_build_internal_tls(spec))
@@ -349,8 +349,9 @@ gateway_deployment(cJSON *list, const struct cell *c, struct mg_err *err)
 	labels = gateway_labels(c);
 	pod_labels = mg_objmeta_map_new(labels);
 	mg_objmeta_merge_under(pod_labels, mg_json_get(gw, "podLabels"));
-	replicas = mg_json_int(gw, "replicas",
-			       mg_build_fallback(MG_BUILD_MULTIGATEWAY)->replicas);
+	replicas = mg_json_int(
+		gw, "replicas",
+		mg_defaults_component(MG_COMP_MULTIGATEWAY)->replicas);
 	cJSON_AddItemToArray(
 		list, mg_build_deployment_new(
 			      &c->ctx, name, labels, replicas, pod_labels,

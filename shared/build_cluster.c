@@ -12,11 +12,9 @@
 #define must mg_build_must
 
 #define TLS_DIR      "/etc/multiadmin/tls"
-#define DEFAULT_ROOT "/multigres/global"
 
 struct cluster {
 	struct mg_build_ctx ctx;
-	const cJSON *etcd;        /* spec.globalTopoServer.etcd, or NULL */
 	const cJSON *admin;       /* spec.multiadmin.spec (may be NULL) */
 	const cJSON *admin_place; /* spec.multiadmin.placement */
 	const cJSON *web;         /* spec.multiadminWeb.spec */
@@ -72,7 +70,7 @@ read_topo(struct cluster *c, struct mg_err *err)
 		c->topo_address = mg_xstrdup(ep);
 		c->topo_root = mg_json_str(ext, "rootPath");
 		if (!c->topo_root || !c->topo_root[0])
-			c->topo_root = DEFAULT_ROOT;
+			c->topo_root = MG_DEFAULT_GLOBAL_TOPO_ROOT;
 		return 0;
 	}
 	if (!cJSON_IsObject(etcd)) {
@@ -89,13 +87,12 @@ read_topo(struct cluster *c, struct mg_err *err)
 				  "external",
 				  c->ctx.name);
 	}
-	c->etcd = etcd;
 	c->topo_address = mg_xasprintf("%s-global-topo.%s.svc:%d",
 				       c->ctx.cluster, c->ctx.namespace,
 				       MG_PORT_ETCD_CLIENT);
 	c->topo_root = mg_json_str(etcd, "rootPath");
 	if (!c->topo_root || !c->topo_root[0])
-		c->topo_root = DEFAULT_ROOT;
+		c->topo_root = MG_DEFAULT_GLOBAL_TOPO_ROOT;
 	return 0;
 }
 
@@ -141,83 +138,6 @@ cluster_labels(const struct cluster *c, const char *component)
 	return l;
 }
 
-/*
- * Field-wise merge of two PVC deletion policies (child wins when set),
- * as upstream's MergePVCDeletionPolicy: a new object, or NULL when both
- * fields end up empty.
- */
-static cJSON *
-merge_policy(const cJSON *child, const cJSON *parent)
-{
-	static const char *const fields[] = { "whenDeleted", "whenScaled" };
-	cJSON *m;
-	size_t i;
-
-	if (!cJSON_IsObject(child))
-		return cJSON_IsObject(parent)
-			       ? must(cJSON_Duplicate(parent, true))
-			       : NULL;
-	m = must(cJSON_CreateObject());
-	for (i = 0; i < ARRAY_SIZE(fields); i++) {
-		const char *v = mg_json_str(child, fields[i]);
-
-		if (!v || !v[0])
-			v = mg_json_str(parent, fields[i]);
-		if (v && v[0])
-			must(cJSON_AddStringToObject(m, fields[i], v));
-	}
-	if (!m->child) {
-		cJSON_Delete(m);
-		return NULL;
-	}
-	return m;
-}
-
-static int
-global_topo(cJSON *list, const struct cluster *c, struct mg_err *err)
-{
-	static const char *const copied[] = { "image", "replicas", "storage",
-					      "resources", "rootPath" };
-	const cJSON *g = mg_json_get(c->ctx.spec, "globalTopoServer");
-	const cJSON *v;
-	cJSON *ts, *spec, *etcd, *outer, *policy;
-	char *name = NULL;
-	size_t i;
-	int rc;
-
-	if (!c->etcd)
-		return 0;
-	rc = mg_name_global_topo(&name, c->ctx.cluster, err);
-	if (rc)
-		return rc;
-	ts = mg_objmeta_object_new(
-		MG_OBJMETA_API_VERSION, "TopoServer",
-		mg_build_meta_new(&c->ctx, name,
-				  cluster_labels(c, MG_COMPONENT_GLOBAL_TOPO),
-				  NULL));
-	spec = must(cJSON_AddObjectToObject(ts, "spec"));
-	etcd = must(cJSON_AddObjectToObject(spec, "etcd"));
-	for (i = 0; i < ARRAY_SIZE(copied); i++) {
-		v = cJSON_GetObjectItemCaseSensitive(c->etcd, copied[i]);
-		if (v && !cJSON_IsNull(v))
-			cJSON_AddItemToObject(etcd, copied[i],
-					      must(cJSON_Duplicate(v, true)));
-	}
-	outer = merge_policy(mg_json_get(g, "pvcDeletionPolicy"),
-			     mg_json_get(c->ctx.spec, "pvcDeletionPolicy"));
-	policy = merge_policy(mg_json_get(c->etcd, "pvcDeletionPolicy"), outer);
-	cJSON_Delete(outer);
-	if (policy)
-		cJSON_AddItemToObject(spec, "pvcDeletionPolicy", policy);
-	v = mg_json_get(g, "placement");
-	if (cJSON_IsObject(v))
-		cJSON_AddItemToObject(spec, "placement",
-				      must(cJSON_Duplicate(v, true)));
-	cJSON_AddItemToArray(list, ts);
-	free(name);
-	return 0;
-}
-
 /* The image pull secrets of spec.images, on a pod spec. */
 static void
 add_pull_secrets(cJSON *pod, const struct cluster *c)
@@ -230,12 +150,12 @@ add_pull_secrets(cJSON *pod, const struct cluster *c)
 }
 
 static const char *
-image(const struct cluster *c, const char *field, enum mg_build_comp comp)
+image(const struct cluster *c, const char *field, enum mg_component comp)
 {
 	const cJSON *images = mg_json_get(c->ctx.spec, "images");
 	const char *v = mg_json_str(images, field);
 
-	return v && v[0] ? v : mg_build_fallback(comp)->image;
+	return v && v[0] ? v : mg_defaults_component(comp)->image;
 }
 
 static cJSON *
@@ -248,9 +168,10 @@ pod_labels_new(const cJSON *labels, const cJSON *spec)
 }
 
 static long
-replicas(const cJSON *spec, enum mg_build_comp comp)
+replicas(const cJSON *spec, enum mg_component comp)
 {
-	return mg_json_int(spec, "replicas", mg_build_fallback(comp)->replicas);
+	return mg_json_int(spec, "replicas",
+			   mg_defaults_component(comp)->replicas);
 }
 
 static int
@@ -267,7 +188,7 @@ multiadmin_container(cJSON **out, const struct cluster *c, cJSON *volumes,
 	ct = must(cJSON_CreateObject());
 	must(cJSON_AddStringToObject(ct, "name", "multiadmin"));
 	must(cJSON_AddStringToObject(
-		ct, "image", image(c, "multiadmin", MG_BUILD_MULTIADMIN)));
+		ct, "image", image(c, "multiadmin", MG_COMP_MULTIADMIN)));
 	mg_build_add_str(must(cJSON_AddArrayToObject(ct, "command")),
 			 "/multigres/bin/multiadmin");
 	args = must(cJSON_AddArrayToObject(ct, "args"));
@@ -281,7 +202,7 @@ multiadmin_container(cJSON **out, const struct cluster *c, cJSON *volumes,
 			mg_xstrdup("--service-map=grpc-multiadmin"),
 			mg_xstrdup("--pprof-http=true"),
 			mg_xasprintf("--log-level=%s",
-				     level ? level : MG_BUILD_LOG_LEVEL),
+				     level ? level : MG_DEFAULT_LOG_LEVEL),
 		};
 		size_t i;
 
@@ -298,7 +219,7 @@ multiadmin_container(cJSON **out, const struct cluster *c, cJSON *volumes,
 	cJSON_AddItemToObject(ct, "resources",
 			      mg_build_resources_new(mg_json_get(c->admin,
 								 "resources"),
-						     MG_BUILD_MULTIADMIN));
+						     MG_COMP_MULTIADMIN));
 	env = must(cJSON_CreateArray());
 	mg_build_add_otel_env(env, obs, c->ctx.opts, NULL, NULL, NULL);
 	if (env->child)
@@ -373,7 +294,7 @@ multiadmin(cJSON *list, const struct cluster *c, struct mg_err *err)
 		list,
 		mg_build_deployment_new(
 			&c->ctx, c->admin_name, mg_objmeta_map_new(labels),
-			replicas(c->admin, MG_BUILD_MULTIADMIN),
+			replicas(c->admin, MG_COMP_MULTIADMIN),
 			pod_labels_new(labels, c->admin),
 			mg_objmeta_map_new(mg_json_get(c->admin,
 						       "podAnnotations")),
@@ -431,7 +352,7 @@ multiadmin_web(cJSON *list, const struct cluster *c)
 	must(cJSON_AddStringToObject(ct, "name", "multiadmin-web"));
 	must(cJSON_AddStringToObject(ct, "image",
 				     image(c, "multiadminWeb",
-					   MG_BUILD_MULTIADMIN_WEB)));
+					   MG_COMP_MULTIADMIN_WEB)));
 	env = must(cJSON_AddArrayToObject(ct, "env"));
 	mg_build_add_env(env, "HOSTNAME", "::");
 	s = mg_xasprintf("http://%s:%d", c->admin_name,
@@ -442,15 +363,16 @@ multiadmin_web(cJSON *list, const struct cluster *c)
 	s = mg_xasprintf("%d", MG_PORT_POSTGRES);
 	mg_build_add_env(env, "POSTGRES_PORT", s);
 	free(s);
-	mg_build_add_env(env, "POSTGRES_DATABASE", "postgres");
-	mg_build_add_env(env, "POSTGRES_USER", user ? user : "postgres");
+	mg_build_add_env(env, "POSTGRES_DATABASE", MG_DEFAULT_DATABASE);
+	mg_build_add_env(env, "POSTGRES_USER",
+			 user ? user : MG_DEFAULT_POSTGRES_SUPERUSER);
 	cJSON_AddItemToArray(must(cJSON_AddArrayToObject(ct, "ports")),
 			     mg_build_container_port_new(
 				     "http", MG_PORT_ADMIN_WEB_HTTP));
 	cJSON_AddItemToObject(ct, "resources",
 			      mg_build_resources_new(mg_json_get(c->web,
 								 "resources"),
-						     MG_BUILD_MULTIADMIN_WEB));
+						     MG_COMP_MULTIADMIN_WEB));
 	mg_build_add_probes(ct, MG_PORT_ADMIN_WEB_HTTP, "/", "/", "/");
 
 	pod = must(cJSON_CreateObject());
@@ -467,7 +389,7 @@ multiadmin_web(cJSON *list, const struct cluster *c)
 		list,
 		mg_build_deployment_new(
 			&c->ctx, c->web_name, mg_objmeta_map_new(labels),
-			replicas(c->web, MG_BUILD_MULTIADMIN_WEB),
+			replicas(c->web, MG_COMP_MULTIADMIN_WEB),
 			pod_labels_new(labels, c->web),
 			mg_objmeta_map_new(mg_json_get(c->web,
 						       "podAnnotations")),
@@ -524,9 +446,7 @@ mg_build_cluster_objects(const cJSON *cr, const struct mg_build_opts *opts,
 	if (rc)
 		goto out;
 	list = must(cJSON_CreateArray());
-	rc = global_topo(list, &c, err);
-	if (!rc)
-		rc = multiadmin(list, &c, err);
+	rc = multiadmin(list, &c, err);
 	if (rc)
 		goto out;
 	multiadmin_web(list, &c);

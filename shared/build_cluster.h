@@ -9,23 +9,22 @@
  * images. mg_build_cluster_objects appends to `out`, in the order
  * upstream's cluster controller applies them:
  *
- *   1. the global TopoServer custom resource "<cluster>-global-topo",
- *      only for a managed etcd (component global-topo; spec.etcd its
- *      image, replicas, storage, resources and rootPath; the PVC deletion
- *      policy merged etcd over globalTopoServer over cluster, field by
- *      field; placement);
- *   2. the multiadmin Deployment and Service "<cluster>-multiadmin"
+ *   1. the multiadmin Deployment and Service "<cluster>-multiadmin"
  *      (http 18000, grpc 18070; --service-map=grpc-multiadmin);
- *   3. the multiadmin-web Deployment and Service
+ *   2. the multiadmin-web Deployment and Service
  *      "<cluster>-multiadmin-web" (http 18100; MULTIADMIN_API_URL and
  *      POSTGRES_HOST pointing at the two Services of this cluster);
- *   4. the global gateway Service "<cluster>-multigateway" (postgres 5432)
+ *   3. the global gateway Service "<cluster>-multigateway" (postgres 5432)
  *      and "<cluster>-multigateway-replica" (pg-replica 5433), selecting
  *      the multigateway pods of every cell. spec.externalGateway and
  *      spec.externalAdminWeb, when enabled, add their externalIPs and
  *      annotations to the gateway and admin-web Services.
  *
- * The Cells and TableGroups are not built here.
+ * The custom resources the cluster controller creates - the global
+ * TopoServer "<cluster>-global-topo" (applied first upstream), the Cells
+ * and the TableGroups - are not built here: resolve.h builds them with
+ * the templates at hand (mg_resolve_cluster: toposerver, cells,
+ * tablegroups), once.
  *
  * multiadmin reaches the global topology at "<cluster>-global-topo.
  * <namespace>.svc:2379" with root spec.globalTopoServer.etcd.rootPath

@@ -1,37 +1,11 @@
 #include "compat.h"
 #include "build_common.h"
 
-#include <assert.h>
-
 #include "buf.h"
 #include "err.h"
 #include "json.h"
 #include "labels.h"
 #include "xalloc.h"
-
-/*
- * The fallbacks, one row per component (multigres-operator-facts.md 1.12
- * images of `main`, 1.13 replicas and resources).
- *
- * TODO: switch to shared/defaults.h (the declarative defaults table)
- * once it is merged; this table is the only place to change.
- */
-static const struct mg_build_fallback fallbacks[] = {
-	[MG_BUILD_MULTIADMIN] = { "ghcr.io/multigres/multigres:sha-66d2310", 1,
-				  "100m", "128Mi", "256Mi" },
-	[MG_BUILD_MULTIADMIN_WEB] = {
-		"ghcr.io/multigres/multiadmin-web:sha-64da1ab", 1, "50m",
-		"64Mi", "128Mi" },
-	[MG_BUILD_MULTIGATEWAY] = { "ghcr.io/multigres/multigres:sha-66d2310",
-				    1, "100m", "128Mi", "256Mi" },
-	[MG_BUILD_MULTIORCH] = { "ghcr.io/multigres/multigres:sha-66d2310", 1,
-				 "50m", "64Mi", "128Mi" },
-	[MG_BUILD_ETCD] = { "gcr.io/etcd-development/etcd:v3.6.7", 3, "100m",
-			    "256Mi", "512Mi" },
-};
-
-_Static_assert(ARRAY_SIZE(fallbacks) == MG_BUILD_ETCD + 1,
-	       "one fallback row per enum mg_build_comp");
 
 cJSON *
 mg_build_must(cJSON *item)
@@ -42,13 +16,6 @@ mg_build_must(cJSON *item)
 }
 
 #define must mg_build_must
-
-const struct mg_build_fallback *
-mg_build_fallback(enum mg_build_comp comp)
-{
-	assert((size_t)comp < ARRAY_SIZE(fallbacks));
-	return &fallbacks[comp];
-}
 
 bool
 mg_build_resources_empty(const cJSON *res)
@@ -68,20 +35,14 @@ mg_build_resources_empty(const cJSON *res)
 }
 
 cJSON *
-mg_build_resources_new(const cJSON *res, enum mg_build_comp comp)
+mg_build_resources_new(const cJSON *res, enum mg_component comp)
 {
-	const struct mg_build_fallback *fb = mg_build_fallback(comp);
-	cJSON *out, *m;
+	cJSON *out;
 
 	if (!mg_build_resources_empty(res))
 		return must(cJSON_Duplicate(res, true));
-	out = must(cJSON_CreateObject());
-	m = must(cJSON_AddObjectToObject(out, "limits"));
-	must(cJSON_AddStringToObject(m, "memory", fb->memory_limit));
-	m = must(cJSON_AddObjectToObject(out, "requests"));
-	must(cJSON_AddStringToObject(m, "cpu", fb->cpu_request));
-	must(cJSON_AddStringToObject(m, "memory", fb->memory_request));
-	return out;
+	out = mg_defaults_resources(comp);
+	return out ? out : must(cJSON_CreateObject());
 }
 
 static const char *
@@ -108,7 +69,7 @@ mg_build_ctx_init(struct mg_build_ctx *ctx, const cJSON *cr, const char *kind,
 	ctx->cr = cr;
 	ctx->opts = opts ? opts : &no_opts;
 	rc = mg_objmeta_owner_of(&ctx->owner, cr, kind, ctx->opts->owner_uid,
-				 err);
+				 !ctx->opts->preview, err);
 	if (rc)
 		return rc;
 	ctx->name = ctx->owner.name;

@@ -11,10 +11,9 @@
  * struct mg_build_opts. Reference: multigres-operator-facts.md 1, 3, 6.3,
  * 6.4, 7 and 16, and multigres-upstream-facts.md 5 for the flags.
  *
- * This header holds the options, the built-in fallbacks (replicas,
- * resources, images) and the small makers of container parts the
- * builders have in common: ports, probes, environment (OpenTelemetry),
- * TLS arguments and volumes, Go durations.
+ * This header holds the options and the small makers of container parts
+ * the builders have in common: ports, probes, environment
+ * (OpenTelemetry), TLS arguments and volumes, Go durations.
  *
  * Ownership: functions named _new return a cJSON tree the caller owns
  * unless it is handed on to a function that takes it. cJSON arguments are
@@ -26,6 +25,7 @@
 #include <cJSON.h>
 
 #include "compat.h"
+#include "defaults.h"
 #include "objmeta.h"
 
 struct mg_err;
@@ -45,14 +45,18 @@ struct mg_err;
  * NULL (environ will do), or NULL for none. Only the OTEL_* variables are
  * read: the data-plane containers inherit the operator's telemetry
  * settings where the resource's spec.observability leaves them empty.
+ * preview: the objects are to be shown, not created (render.h): a
+ * resource without a uid is accepted and the owner references are
+ * written without one (the API server would refuse them).
  */
 struct mg_build_opts {
 	const char *namespace;
 	const char *owner_uid;
 	const char *const *env;
+	bool preview;
 };
 
-#define MG_BUILD_OPTS_INIT { NULL, NULL, NULL }
+#define MG_BUILD_OPTS_INIT { NULL, NULL, NULL, false }
 
 /* Ports (multigres-operator-facts.md 16). */
 #define MG_PORT_MULTIPOOLER_HTTP 15200
@@ -71,38 +75,11 @@ struct mg_build_opts {
 #define MG_PORT_ETCD_PEER        2380
 #define MG_PORT_ETCD_METRICS     2381
 
-/* The components whose replicas, resources and image have a fallback. */
-enum mg_build_comp {
-	MG_BUILD_MULTIADMIN,
-	MG_BUILD_MULTIADMIN_WEB,
-	MG_BUILD_MULTIGATEWAY,
-	MG_BUILD_MULTIORCH,
-	MG_BUILD_ETCD,
-};
-
 /*
- * Used when the resource leaves a field unset (multigres-operator-facts.md
- * 1.12, 1.13). No CPU limit: upstream sets none by default.
+ * The built-in fallbacks (image, replicas, resources, log level, storage)
+ * are those of defaults.h: mg_defaults_component() and the MG_DEFAULT_*
+ * macros. Only when the resource leaves a field unset.
  */
-struct mg_build_fallback {
-	const char *image;
-	long replicas;
-	const char *cpu_request;
-	const char *memory_request;
-	const char *memory_limit;
-};
-
-const struct mg_build_fallback *mg_build_fallback(enum mg_build_comp comp);
-
-/*
- * The other fallbacks, beside that table (switch them to shared/defaults.h
- * with it): the log level when spec.logLevels leaves a component's empty,
- * the etcd volume size of the TopoServer builder (the resolver's is 1Gi,
- * facts 1.13) and the size of a shard's backup volume.
- */
-#define MG_BUILD_LOG_LEVEL      "info"
-#define MG_BUILD_ETCD_STORAGE   "10Gi"
-#define MG_BUILD_BACKUP_STORAGE "10Gi"
 
 /*
  * Is a resources block (requests, limits, claims) absent or empty? Only
@@ -110,8 +87,11 @@ const struct mg_build_fallback *mg_build_fallback(enum mg_build_comp comp);
  */
 bool mg_build_resources_empty(const cJSON *resources);
 
-/* A copy of resources, or the fallback of comp when it is empty. */
-cJSON *mg_build_resources_new(const cJSON *resources, enum mg_build_comp comp);
+/*
+ * A copy of resources, or the default resources of comp
+ * (mg_defaults_resources) when it is empty.
+ */
+cJSON *mg_build_resources_new(const cJSON *resources, enum mg_component comp);
 
 /*
  * What every builder reads first from its resource: name, namespace,

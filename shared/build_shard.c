@@ -140,7 +140,7 @@ log_level(const struct shard *s, const char *component)
 	const cJSON *levels = mg_json_get(s->ctx.spec, "logLevels");
 	const char *v = mg_json_str(levels, component);
 
-	return v && v[0] ? v : MG_BUILD_LOG_LEVEL;
+	return v && v[0] ? v : MG_DEFAULT_LOG_LEVEL;
 }
 
 /* Labels of the multiorch objects of one cell. */
@@ -175,7 +175,7 @@ multiorch_container(cJSON **out, const struct shard *s, const char *cell,
 	must(cJSON_AddStringToObject(
 		c, "image",
 		image ? image
-		      : mg_build_fallback(MG_BUILD_MULTIORCH)->image));
+		      : mg_defaults_component(MG_COMP_MULTIORCH)->image));
 	args = must(cJSON_AddArrayToObject(c, "args"));
 	{
 		char *a[] = {
@@ -222,7 +222,7 @@ multiorch_container(cJSON **out, const struct shard *s, const char *cell,
 	cJSON_AddItemToObject(
 		c, "resources",
 		mg_build_resources_new(mg_json_get(spec, "multiorch.resources"),
-				       MG_BUILD_MULTIORCH));
+				       MG_COMP_MULTIORCH));
 	mounts = must(cJSON_CreateArray());
 	mg_build_add_otel_sampling(obs, NULL, mounts);
 	if (mg_build_internal_tls(spec))
@@ -316,8 +316,9 @@ multiorch_deployment(cJSON *list, const struct shard *s, const char *cell,
 	labels = multiorch_labels(s, cell);
 	pod_labels = mg_objmeta_map_new(labels);
 	mg_objmeta_merge_under(pod_labels, mg_json_get(mo, "podLabels"));
-	replicas = mg_json_int(mo, "replicas",
-			       mg_build_fallback(MG_BUILD_MULTIORCH)->replicas);
+	replicas = mg_json_int(
+		mo, "replicas",
+		mg_defaults_component(MG_COMP_MULTIORCH)->replicas);
 	cJSON_AddItemToArray(
 		list, mg_build_deployment_new(
 			      &s->ctx, name, labels, replicas, pod_labels,
@@ -402,12 +403,14 @@ backup_pvc(cJSON *list, const struct shard *s, struct mg_err *err)
 	} else {
 		cJSON *m = must(cJSON_AddArrayToObject(spec, "accessModes"));
 
-		mg_build_add_str(m, "ReadWriteOnce");
+		mg_build_add_str(m, MG_DEFAULT_ACCESS_MODE);
 	}
 	req = must(cJSON_AddObjectToObject(
 		must(cJSON_AddObjectToObject(spec, "resources")), "requests"));
 	must(cJSON_AddStringToObject(req, "storage",
-				     size && size[0] ? size : MG_BUILD_BACKUP_STORAGE));
+				     size && size[0]
+					     ? size
+					     : MG_DEFAULT_BACKUP_STORAGE_SIZE));
 	if (class && class[0])
 		must(cJSON_AddStringToObject(spec, "storageClassName", class));
 	cJSON_AddItemToArray(list, pvc);

@@ -114,8 +114,9 @@ etcd_container(const struct topo *t)
 	must(cJSON_AddStringToObject(c, "name", "etcd"));
 	must(cJSON_AddStringToObject(
 		c, "image",
-		image && image[0] ? image
-				  : mg_build_fallback(MG_BUILD_ETCD)->image));
+		image && image[0]
+			? image
+			: mg_defaults_component(MG_COMP_ETCD)->image));
 	cJSON_AddItemToObject(c, "env", etcd_env(t));
 	ports = must(cJSON_AddArrayToObject(c, "ports"));
 	cJSON_AddItemToArray(ports, mg_build_container_port_new(
@@ -127,7 +128,7 @@ etcd_container(const struct topo *t)
 	cJSON_AddItemToObject(c, "resources",
 			      mg_build_resources_new(mg_json_get(t->etcd,
 								 "resources"),
-						     MG_BUILD_ETCD));
+						     MG_COMP_ETCD));
 	mounts = must(cJSON_AddArrayToObject(c, "volumeMounts"));
 	m = must(cJSON_CreateObject());
 	must(cJSON_AddStringToObject(m, "name", "data"));
@@ -157,12 +158,13 @@ claim_template(const struct topo *t)
 	} else {
 		mg_build_add_str(must(cJSON_AddArrayToObject(spec,
 							     "accessModes")),
-				 "ReadWriteOnce");
+				 MG_DEFAULT_ACCESS_MODE);
 	}
 	req = must(cJSON_AddObjectToObject(
 		must(cJSON_AddObjectToObject(spec, "resources")), "requests"));
-	must(cJSON_AddStringToObject(req, "storage",
-				     size && size[0] ? size : MG_BUILD_ETCD_STORAGE));
+	must(cJSON_AddStringToObject(
+		req, "storage",
+		size && size[0] ? size : MG_DEFAULT_TOPOSERVER_STORAGE_SIZE));
 	if (class && class[0])
 		must(cJSON_AddStringToObject(spec, "storageClassName", class));
 	return pvc;
@@ -259,7 +261,7 @@ mg_build_topo_objects(const cJSON *cr, const struct mg_build_opts *opts,
 	t.etcd = mg_json_get(t.ctx.spec, "etcd");
 	if (!cJSON_IsObject(t.etcd))
 		t.etcd = NULL;
-	t.replicas = mg_build_fallback(MG_BUILD_ETCD)->replicas;
+	t.replicas = mg_defaults_component(MG_COMP_ETCD)->replicas;
 	r = mg_json_get(t.etcd, "replicas");
 	if (r) {
 		t.replicas = mg_json_int(t.etcd, "replicas", -1);

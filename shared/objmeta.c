@@ -161,11 +161,12 @@ mg_objmeta_owner_ref_new(const struct mg_objmeta_owner *owner)
 {
 	cJSON *ref = must(cJSON_CreateObject());
 
-	assert(owner->api_version && owner->kind && owner->name && owner->uid);
+	assert(owner->api_version && owner->kind && owner->name);
 	must(cJSON_AddStringToObject(ref, "apiVersion", owner->api_version));
 	must(cJSON_AddStringToObject(ref, "kind", owner->kind));
 	must(cJSON_AddStringToObject(ref, "name", owner->name));
-	must(cJSON_AddStringToObject(ref, "uid", owner->uid));
+	if (owner->uid && owner->uid[0])
+		must(cJSON_AddStringToObject(ref, "uid", owner->uid));
 	must(cJSON_AddBoolToObject(ref, "controller", true));
 	must(cJSON_AddBoolToObject(ref, "blockOwnerDeletion", true));
 	return ref;
@@ -197,7 +198,8 @@ mg_objmeta_object_new(const char *api_version, const char *kind, cJSON *meta)
 
 int
 mg_objmeta_owner_of(struct mg_objmeta_owner *out, const cJSON *cr,
-		    const char *kind, const char *uid, struct mg_err *err)
+		    const char *kind, const char *uid, bool need_uid,
+		    struct mg_err *err)
 {
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(cr, "metadata");
 	const cJSON *v;
@@ -224,11 +226,11 @@ mg_objmeta_owner_of(struct mg_objmeta_owner *out, const cJSON *cr,
 		v = cJSON_GetObjectItemCaseSensitive(meta, "uid");
 		uid = cJSON_IsString(v) ? v->valuestring : NULL;
 	}
-	if (!uid || !uid[0])
+	if ((!uid || !uid[0]) && need_uid)
 		return mg_err_set(err, MG_EINVAL,
 				  "%s '%s': metadata.uid is missing (an owner "
 				  "reference needs it)",
 				  kind, name);
-	out->uid = uid;
+	out->uid = uid && uid[0] ? uid : NULL;
 	return 0;
 }

@@ -48,7 +48,9 @@ struct mg_objmeta_ident {
  * The controller owner of an object: the custom resource it is built from.
  * Strings are borrowed. The reference always has controller and
  * blockOwnerDeletion true, as controller-runtime's SetControllerReference
- * writes it.
+ * writes it. uid may be NULL or "" only for objects that are shown, not
+ * created (`render` of a cluster that does not exist yet): the reference
+ * is then written without one, and the API server would refuse it.
  */
 struct mg_objmeta_owner {
 	const char *api_version;
@@ -110,9 +112,11 @@ cJSON *mg_objmeta_object_new(const char *api_version, const char *kind,
  * but different is an error), metadata.name, and metadata.uid unless
  * `uid` is given (the caller's override, e.g. from the informer). The
  * strings point into cr (or are the arguments). MG_EINVAL when the kind
- * or apiVersion differ, or the name or the uid is missing or empty.
+ * or apiVersion differ, or the name is missing or empty, or the uid is
+ * and need_uid is true (without it out->uid is NULL then).
  */
 int mg_objmeta_owner_of(struct mg_objmeta_owner *out, const cJSON *cr,
-			const char *kind, const char *uid, struct mg_err *err);
+			const char *kind, const char *uid, bool need_uid,
+			struct mg_err *err);
 
 #endif /* MG_OBJMETA_H */

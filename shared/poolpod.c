@@ -6,34 +6,31 @@
 #include <stdarg.h>
 
 #include "buf.h"
+#include "build_shard.h"
+#include "defaults.h"
 #include "err.h"
 #include "gojson.h"
 #include "labels.h"
 #include "names.h"
+#include "objmeta.h"
 #include "quantity.h"
 #include "spechash.h"
 #include "xalloc.h"
 
 /*
  * Built-in values of BuildPoolPod (multigres-operator `main` 39a7efcd,
- * spec-hash.md 2.3, multigres-operator-facts.md 1.12-1.13).
- * TODO(defaults): take the images, the superuser, the 999 identity and
- * the pool storage size from shared/defaults.h once it exists.
+ * spec-hash.md 2.3) come from the defaults table (defaults.h).
  */
-#define DEFAULT_PGCTLD_IMAGE      "ghcr.io/multigres/pgctld:sha-66d2310"
-#define DEFAULT_MULTIPOOLER_IMAGE "ghcr.io/multigres/multigres:sha-66d2310"
-#define EXPORTER_IMAGE \
-	"quay.io/prometheuscommunity/postgres-exporter:v0.20.1"
-#define DEFAULT_SUPERUSER    "postgres"
-#define DEFAULT_IDENTITY     999
-#define DEFAULT_POOL_STORAGE "1Gi"
-#define DEFAULT_ACCESS_MODE  "ReadWriteOnce"
-#define TERMINATION_GRACE    30
+static const char *
+default_image(enum mg_component c)
+{
+	return mg_defaults_component(c)->image;
+}
+
 #define MODE_0444            292 /* secret volumes */
 #define MODE_0440            288 /* the pgBackRest certificates */
 
-#define SHARD_API_VERSION "multigres.com/v1alpha1"
-#define SHARD_KIND        "Shard"
+#define SHARD_KIND "Shard"
 
 /* Paths and ports inside the pool pod (spec-hash.md 2.3, facts 16). */
 #define POOLER_DIR          "/var/lib/pooler"
@@ -106,7 +103,9 @@ struct ctx {
 	const char *pool_name, *cell, *pool_path;
 	long index;
 
-	const char *shard_name, *namespace, *uid, *cluster;
+	const char *shard_name, *namespace, *cluster;
+	const cJSON *shard_labels;
+	struct mg_objmeta_owner owner;
 	struct mg_name_shard_key key;
 	const char *pgcfg_hash, *reload_hash, *project_ref;
 
@@ -433,8 +432,11 @@ ctx_init(struct ctx *c, const cJSON *shard, const char *pool,
 		fail(c, MG_EINVAL, "metadata.name is empty");
 	ns = str_at(c, c->meta, "namespace", "metadata");
 	c->namespace = c->opts->namespace ? c->opts->namespace : ns;
-	c->uid = str_at(c, c->meta, "uid", "metadata");
+	if (!c->rc)
+		c->rc = mg_objmeta_owner_of(&c->owner, shard, SHARD_KIND, NULL,
+					    false, err);
 	labels = obj_at(c, c->meta, "labels", "metadata");
+	c->shard_labels = labels;
 	c->cluster = str_at(c, labels, MG_LABEL_CLUSTER, "metadata.labels");
 	annots = obj_at(c, c->meta, "annotations", "metadata");
 	c->pgcfg_hash = c->opts->postgres_config_hash ?
@@ -518,71 +520,24 @@ ctx_release(struct ctx *c)
 	free(c->pool_path_buf);
 }
 
-/* Sets (replacing) a string member. */
-static void
-put_str(cJSON *o, const char *k, const char *v)
-{
-	if (cJSON_GetObjectItemCaseSensitive(o, k))
-		cJSON_DeleteItemFromObjectCaseSensitive(o, k);
-	set_str(o, k, v);
-}
-
 /*
- * Labels of pool pods and their PVCs (facts 3.3): every label of the
- * Shard, under the standard and identity labels, which win. The cluster
- * label comes with the Shard's labels; the PVC sets it explicitly too.
+ * Metadata of pool pods and their PVCs (facts 3.3): the labels the pool's
+ * headless Service and PodDisruptionBudget select on
+ * (mg_build_pool_labels_new: the standard and identity labels over every
+ * label of the Shard). The PVC sets the cluster label explicitly too.
  */
-static void
-add_labels(struct ctx *c, cJSON *meta, bool cluster_label)
-{
-	cJSON *l = set_obj(meta, "labels");
-	const cJSON *shard_labels = obj_at(c, c->meta, "labels", "metadata");
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, shard_labels)
-		if (cJSON_IsString(it))
-			put_str(l, it->string, it->valuestring);
-	put_str(l, MG_LABEL_APP_NAME, MG_APP_NAME);
-	put_str(l, MG_LABEL_APP_INSTANCE, c->cluster);
-	put_str(l, MG_LABEL_APP_COMPONENT, MG_COMPONENT_SHARD_POOL);
-	put_str(l, MG_LABEL_APP_PART_OF, MG_APP_NAME);
-	put_str(l, MG_LABEL_APP_MANAGED_BY, MG_MANAGED_BY);
-	put_str(l, MG_LABEL_SHARD, c->key.shard);
-	put_str(l, MG_LABEL_CELL, c->cell);
-	put_str(l, MG_LABEL_POOL, c->pool_name);
-	put_str(l, MG_LABEL_DATABASE, c->key.database);
-	put_str(l, MG_LABEL_TABLEGROUP, c->key.tablegroup);
-	if (cluster_label)
-		put_str(l, MG_LABEL_CLUSTER, c->cluster);
-}
-
-static void
-add_owner(const struct ctx *c, cJSON *meta)
-{
-	cJSON *refs, *ref;
-
-	if (!*c->uid) /* the API server refuses an ownerReference without */
-		return;
-	refs = set_arr(meta, "ownerReferences");
-	ref = must(cJSON_CreateObject());
-	set_str(ref, "apiVersion", SHARD_API_VERSION);
-	set_str(ref, "kind", SHARD_KIND);
-	set_str(ref, "name", c->shard_name);
-	set_str(ref, "uid", c->uid);
-	set_bool(ref, "controller", true);
-	set_bool(ref, "blockOwnerDeletion", true);
-	push(refs, ref);
-}
-
 static cJSON *
 new_meta(struct ctx *c, cJSON *obj, const char *name, bool cluster_label)
 {
-	cJSON *meta = set_obj(obj, "metadata");
+	cJSON *labels, *meta;
 
-	set_str(meta, "name", name);
-	if (*c->namespace)
-		set_str(meta, "namespace", c->namespace);
-	add_labels(c, meta, cluster_label);
+	labels = mg_build_pool_labels_new(&c->key, c->shard_labels,
+					  c->pool_name, c->cell);
+	if (cluster_label)
+		mg_objmeta_set(labels, MG_LABEL_CLUSTER, c->cluster);
+	meta = mg_objmeta_new(name, *c->namespace ? c->namespace : NULL, labels,
+			      NULL);
+	cJSON_AddItemToObject(obj, "metadata", meta);
 	return meta;
 }
 
@@ -833,7 +788,7 @@ pgctld_container(struct ctx *c, const struct identity *id, const char *image)
 	const char *initdb = str_at(c, c->spec, "initdbArgs", "spec");
 
 	if (!*su)
-		su = DEFAULT_SUPERUSER;
+		su = MG_DEFAULT_POSTGRES_SUPERUSER;
 	set_str(ctr, "name", "postgres");
 	set_str(ctr, "image", image);
 	push_str(set_arr(ctr, "command"), "/usr/local/bin/pgctld");
@@ -898,7 +853,7 @@ pooler_container(struct ctx *c, const struct identity *id, const char *image,
 		      obj_at(c, c->backup, "encryption", "spec.backup");
 
 	if (!*su)
-		su = DEFAULT_SUPERUSER;
+		su = MG_DEFAULT_POSTGRES_SUPERUSER;
 	set_str(ctr, "name", "multipooler");
 	set_str(ctr, "image", image);
 	args = set_arr(ctr, "args");
@@ -981,16 +936,17 @@ pooler_container(struct ctx *c, const struct identity *id, const char *image,
 static cJSON *
 exporter_container(struct ctx *c)
 {
-	static const struct identity id = { true, true, DEFAULT_IDENTITY,
-					    DEFAULT_IDENTITY };
+	static const struct identity id = { true, true,
+					    MG_DEFAULT_POSTGRES_UID,
+					    MG_DEFAULT_POSTGRES_GID };
 	cJSON *ctr = must(cJSON_CreateObject());
 	cJSON *args, *env, *mounts;
 	const char *su = str_at(c, c->spec, "postgresSuperuser", "spec");
 
 	if (!*su)
-		su = DEFAULT_SUPERUSER;
+		su = MG_DEFAULT_POSTGRES_SUPERUSER;
 	set_str(ctr, "name", "postgres-exporter");
-	set_str(ctr, "image", EXPORTER_IMAGE);
+	set_str(ctr, "image", default_image(MG_COMP_POSTGRES_EXPORTER));
 	args = set_arr(ctr, "args");
 	push_strf(args, "--web.listen-address=:%d", PORT_EXPORTER);
 	push_str(args, "--extend.query-path=" EXPORTER_DIR "/queries.yml");
@@ -1038,18 +994,18 @@ identities(struct ctx *c, const char *pg_image, const char *mp_image,
 		mp->has_user = true;
 		mp->user = pg->user;
 	}
-	if (!strcmp(pg_image, DEFAULT_PGCTLD_IMAGE)) {
+	if (!strcmp(pg_image, default_image(MG_COMP_POSTGRES))) {
 		if (!pg->has_user)
-			pg->user = DEFAULT_IDENTITY;
+			pg->user = MG_DEFAULT_POSTGRES_UID;
 		if (!pg->has_group)
-			pg->group = DEFAULT_IDENTITY;
+			pg->group = MG_DEFAULT_POSTGRES_GID;
 		pg->has_user = pg->has_group = true;
 	}
-	if (!strcmp(mp_image, DEFAULT_MULTIPOOLER_IMAGE)) {
+	if (!strcmp(mp_image, default_image(MG_COMP_MULTIPOOLER))) {
 		if (!mp->has_user)
-			mp->user = DEFAULT_IDENTITY;
+			mp->user = MG_DEFAULT_POSTGRES_UID;
 		if (!mp->has_group)
-			mp->group = DEFAULT_IDENTITY;
+			mp->group = MG_DEFAULT_POSTGRES_GID;
 		mp->has_user = mp->has_group = true;
 	}
 	free(pg_path);
@@ -1188,10 +1144,10 @@ build_pod(cJSON **out, struct ctx *c)
 	images = obj_at(c, c->spec, "images", "spec");
 	pg_image = str_at(c, images, "postgres", "spec.images");
 	if (!*pg_image)
-		pg_image = DEFAULT_PGCTLD_IMAGE;
+		pg_image = default_image(MG_COMP_POSTGRES);
 	mp_image = str_at(c, images, "multipooler", "spec.images");
 	if (!*mp_image)
-		mp_image = DEFAULT_MULTIPOOLER_IMAGE;
+		mp_image = default_image(MG_COMP_MULTIPOOLER);
 	if (identities(c, pg_image, mp_image, &pg, &mp))
 		return c->rc;
 	tls = bool_at(c, obj_at(c, c->spec, "internalTLS", "spec"), "enabled",
@@ -1209,15 +1165,18 @@ build_pod(cJSON **out, struct ctx *c)
 	set_str(pod, "kind", "Pod");
 	meta = new_meta(c, pod, c->pod, false);
 	annots = set_obj(meta, "annotations");
-	set_str(annots, MG_ANNOT_PROMETHEUS_SCRAPE, MG_PROMETHEUS_SCRAPE);
-	set_str(annots, MG_ANNOT_PROMETHEUS_PORT, MG_PROMETHEUS_PORT);
-	set_str(annots, MG_ANNOT_PROMETHEUS_PATH, MG_PROMETHEUS_PATH);
-	set_str(annots, MG_ANNOT_PROJECT_REF, c->project_ref);
+	mg_objmeta_set(annots, MG_ANNOT_PROMETHEUS_SCRAPE,
+		       MG_PROMETHEUS_SCRAPE);
+	mg_objmeta_set(annots, MG_ANNOT_PROMETHEUS_PORT, MG_PROMETHEUS_PORT);
+	mg_objmeta_set(annots, MG_ANNOT_PROMETHEUS_PATH, MG_PROMETHEUS_PATH);
+	mg_objmeta_set(annots, MG_ANNOT_PROJECT_REF, c->project_ref);
 	if (*c->pgcfg_hash)
-		set_str(annots, MG_ANNOT_POSTGRES_CONFIG_HASH, c->pgcfg_hash);
+		mg_objmeta_set(annots, MG_ANNOT_POSTGRES_CONFIG_HASH,
+			       c->pgcfg_hash);
 	if (*c->reload_hash)
-		set_str(annots, MG_ANNOT_POSTGRES_RELOAD_HASH, c->reload_hash);
-	add_owner(c, meta);
+		mg_objmeta_set(annots, MG_ANNOT_POSTGRES_RELOAD_HASH,
+			       c->reload_hash);
+	mg_objmeta_set_owner(meta, &c->owner);
 
 	spec = set_obj(pod, "spec");
 	push(set_arr(spec, "initContainers"),
@@ -1267,7 +1226,8 @@ build_pod(cJSON **out, struct ctx *c)
 			set_str(sel, it->string, it->valuestring);
 		}
 	}
-	set_num(spec, "terminationGracePeriodSeconds", TERMINATION_GRACE);
+	set_num(spec, "terminationGracePeriodSeconds",
+		MG_DEFAULT_POOL_TERMINATION_GRACE_S);
 	if (*sa)
 		set_str(spec, "serviceAccountName", sa);
 	if (has_fs_group)
@@ -1284,7 +1244,7 @@ build_pod(cJSON **out, struct ctx *c)
 		cJSON_Delete(pod);
 		return rc;
 	}
-	set_str(annots, MG_ANNOT_SPEC_HASH, hash);
+	mg_objmeta_set(annots, MG_ANNOT_SPEC_HASH, hash);
 	*out = pod;
 	return 0;
 }
@@ -1357,8 +1317,8 @@ mg_poolpod_build_pvc(cJSON **out, const cJSON *shard, const char *pool,
 		rc = c.rc;
 		goto out;
 	}
-	rc = mg_quantity_canonical(&qty, *size ? size : DEFAULT_POOL_STORAGE,
-				   err);
+	rc = mg_quantity_canonical(
+		&qty, *size ? size : MG_DEFAULT_POOL_STORAGE_SIZE, err);
 	if (rc) {
 		mg_err_prefix(err, "shard '%s': %s.size", c.shard_name, spath);
 		goto out;
@@ -1369,7 +1329,7 @@ mg_poolpod_build_pvc(cJSON **out, const cJSON *shard, const char *pool,
 	set_str(pvc, "kind", "PersistentVolumeClaim");
 	meta = new_meta(&c, pvc, c.pvc, true);
 	if (!strcmp(when_deleted, "Delete"))
-		add_owner(&c, meta);
+		mg_objmeta_set_owner(meta, &c.owner);
 	spec = set_obj(pvc, "spec");
 	{
 		cJSON *am = set_arr(spec, "accessModes");
@@ -1383,7 +1343,7 @@ mg_poolpod_build_pvc(cJSON **out, const cJSON *shard, const char *pool,
 			push_str(am, it->valuestring);
 		}
 		if (!am->child)
-			push_str(am, DEFAULT_ACCESS_MODE);
+			push_str(am, MG_DEFAULT_ACCESS_MODE);
 	}
 	set_str(set_obj(set_obj(spec, "resources"), "requests"), "storage",
 		qty.data);

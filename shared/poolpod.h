@@ -18,8 +18,9 @@
  *  - struct mg_poolpod_opts for what the Shard does not hold: see there.
  *
  * What is not hashed is built too, for an operator that creates the pod:
- * labels (the Shard's, under the standard and identity ones), the
- * project-ref, Prometheus and config-hash annotations, container ports
+ * labels (mg_build_pool_labels_new: the Shard's, under the standard and
+ * identity ones, exactly what the pool's headless Service and
+ * PodDisruptionBudget select on; maps sorted by key), the project-ref, Prometheus and config-hash annotations, container ports
  * (the pool's headless Service targets http, grpc, postgres and metrics
  * by name), the /live probes, the sidecar's restartPolicy, hostname and
  * subdomain. Those follow multigres-operator's builder at 39a7efcd as read
@@ -76,8 +77,9 @@ struct mg_poolpod_opts {
 
 /*
  * The desired Pod: metadata (name, namespace, labels, annotations with
- * multigres.com/spec-hash, a controller ownerReference to the Shard when
- * the Shard has a uid) and spec. opts may be NULL (all defaults).
+ * multigres.com/spec-hash, a controller ownerReference to the Shard,
+ * without a uid when the Shard has none: objmeta.h) and spec. opts may be
+ * NULL (all defaults).
  */
 int mg_poolpod_build(cJSON **out, const cJSON *shard, const char *pool,
 		     const char *cell, long index,

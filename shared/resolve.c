@@ -12,14 +12,17 @@
 
 #include "resolve.h"
 
+#include "buf.h"
 #include "defaults.h"
 #include "err.h"
 #include "json.h"
 #include "labels.h"
 #include "names.h"
+#include "objmeta.h"
+#include "quantity.h"
 #include "xalloc.h"
 
-#define API_VERSION "multigres.com/v1alpha1"
+#define API_VERSION MG_OBJMETA_API_VERSION
 
 /* ------------------------------------------------------------------ */
 /* Small JSON helpers                                                  */
@@ -172,6 +175,20 @@ struct shape {
 static const struct shape s_resource_list = { NULL, NULL, true };
 static const struct shape s_string_map = { NULL, NULL, false };
 
+/* corev1.Toleration, and the CRDs' PodPlacementSpec. */
+static const struct field f_toleration[] = {
+	{ "key", NULL },    { "operator", NULL },	   { "value", NULL },
+	{ "effect", NULL }, { "tolerationSeconds", NULL }, { NULL, NULL },
+};
+static const struct shape s_toleration = { f_toleration, NULL, false };
+static const struct field f_placement[] = {
+	{ "nodeSelector", &s_string_map },
+	{ "tolerations", &s_toleration },
+	{ "affinity", NULL },
+	{ NULL, NULL },
+};
+static const struct shape s_placement = { f_placement, NULL, false };
+
 static const struct field f_resources[] = {
 	{ "limits", &s_resource_list },
 	{ "requests", &s_resource_list },
@@ -209,7 +226,7 @@ static const struct shape s_gateway = { f_gateway, NULL, false };
 
 static const struct field f_multiorch[] = {
 	STATELESS_FIELDS,
-	{ "placement", NULL },
+	{ "placement", &s_placement },
 	{ "cells", NULL },
 	{ NULL, NULL },
 };
@@ -240,7 +257,7 @@ static const struct field f_pool[] = {
 	{ "postgres", &s_container },
 	{ "multipooler", &s_container },
 	{ "affinity", NULL },
-	{ "tolerations", NULL },
+	{ "tolerations", &s_toleration },
 	{ "fsGroup", NULL },
 	{ "pvcDeletionPolicy", &s_pvc },
 	{ NULL, NULL },
@@ -266,7 +283,7 @@ static const struct shape s_external = { f_external, NULL, false };
 static const struct field f_global_topo[] = {
 	{ "etcd", &s_etcd },	     { "external", &s_external },
 	{ "templateRef", NULL },     { "pvcDeletionPolicy", &s_pvc },
-	{ "placement", NULL },	     { NULL, NULL },
+	{ "placement", &s_placement }, { NULL, NULL },
 };
 static const struct shape s_global_topo = { f_global_topo, NULL, false };
 
@@ -295,11 +312,17 @@ static const struct field f_backup[] = {
 };
 static const struct shape s_backup = { f_backup, NULL, false };
 
+/* A reference to one key of a ConfigMap or Secret. */
+static const struct field f_key_ref[] = {
+	{ "name", NULL }, { "key", NULL }, { "optional", NULL }, { NULL, NULL },
+};
+static const struct shape s_key_ref = { f_key_ref, NULL, false };
+
 static const struct field f_shard_resolved[] = {
 	{ "name", NULL },
 	{ "multiorch", &s_multiorch },
 	{ "initdbArgs", NULL },
-	{ "postgresConfigRef", NULL },
+	{ "postgresConfigRef", &s_key_ref },
 	{ "postgresConfig", &s_string_map },
 	{ "pools", &s_pools },
 	{ "pvcDeletionPolicy", &s_pvc },
@@ -325,6 +348,195 @@ static const struct field f_log_levels[] = {
 };
 static const struct shape s_log_levels = { f_log_levels, NULL, false };
 
+/*
+ * The specs of the child CRs and of the rendered cluster, in the order
+ * the code below builds them: a final normalize() sorts what was copied
+ * from the input as it was (placement, observability, ...).
+ */
+static const struct field f_topo_ref[] = {
+	{ "address", NULL }, { "rootPath", NULL }, { "implementation", NULL },
+	{ NULL, NULL },
+};
+static const struct shape s_topo_ref = { f_topo_ref, NULL, false };
+static const struct shape s_map_of_maps = { NULL, &s_string_map, false };
+
+static const struct field f_toposerver_spec[] = {
+	{ "etcd", &s_etcd }, { "pvcDeletionPolicy", &s_pvc },
+	{ "placement", &s_placement }, { NULL, NULL },
+};
+static const struct shape s_toposerver_spec = { f_toposerver_spec, NULL,
+						false };
+
+static const struct field f_cell_images[] = {
+	{ "imagePullPolicy", NULL }, { "imagePullSecrets", NULL },
+	{ "multigateway", NULL }, { NULL, NULL },
+};
+static const struct shape s_cell_images = { f_cell_images, NULL, false };
+
+static const struct field f_topo_recon[] = {
+	{ "registerCell", NULL }, { "prunePoolers", NULL }, { NULL, NULL },
+};
+static const struct shape s_topo_recon = { f_topo_recon, NULL, false };
+
+static const struct field f_cell_spec[] = {
+	{ "name", NULL },
+	{ "zoneId", NULL },
+	{ "region", NULL },
+	{ "images", &s_cell_images },
+	{ "multigateway", &s_gateway },
+	{ "multigatewayPlacement", &s_placement },
+	{ "globalTopoServer", &s_topo_ref },
+	{ "topoServer", &s_local_topo },
+	{ "allCells", NULL },
+	{ "topologyReconciliation", &s_topo_recon },
+	{ "observability", NULL },
+	{ "logLevels", &s_log_levels },
+	{ "internalTLS", NULL },
+	{ "certCommonName", NULL },
+	{ NULL, NULL },
+};
+static const struct shape s_cell_spec = { f_cell_spec, NULL, false };
+
+static const struct field f_shard_images[] = {
+	{ "imagePullPolicy", NULL }, { "imagePullSecrets", NULL },
+	{ "multiorch", NULL },	     { "multipooler", NULL },
+	{ "postgres", NULL },	     { NULL, NULL },
+};
+static const struct shape s_shard_images = { f_shard_images, NULL, false };
+
+static const struct field f_tablegroup_spec[] = {
+	{ "databaseName", NULL },
+	{ "tableGroupName", NULL },
+	{ "default", NULL },
+	{ "images", &s_shard_images },
+	{ "globalTopoServer", &s_topo_ref },
+	{ "shards", &s_shard_resolved },
+	{ "pvcDeletionPolicy", &s_pvc },
+	{ "internalTLS", NULL },
+	{ "observability", NULL },
+	{ "logLevels", &s_log_levels },
+	{ "backup", &s_backup },
+	{ "cellTopologyLabels", &s_map_of_maps },
+	{ "topologyPruning", NULL },
+	{ "durabilityPolicy", NULL },
+	{ "postgresSuperuser", NULL },
+	{ "postgresPasswordSecretRef", &s_key_ref },
+	{ NULL, NULL },
+};
+static const struct shape s_tablegroup_spec = { f_tablegroup_spec, NULL,
+						false };
+
+static const struct field f_shard_spec[] = {
+	{ "databaseName", NULL },
+	{ "tableGroupName", NULL },
+	{ "shardName", NULL },
+	{ "images", &s_shard_images },
+	{ "globalTopoServer", &s_topo_ref },
+	{ "multiorch", &s_multiorch },
+	{ "initdbArgs", NULL },
+	{ "postgresConfigRef", &s_key_ref },
+	{ "postgresConfig", &s_string_map },
+	{ "pools", &s_pools },
+	{ "pvcDeletionPolicy", &s_pvc },
+	{ "internalTLS", NULL },
+	{ "observability", NULL },
+	{ "logLevels", &s_log_levels },
+	{ "backup", &s_backup },
+	{ "topologyPruning", NULL },
+	{ "durabilityPolicy", NULL },
+	{ "postgresSuperuser", NULL },
+	{ "postgresPasswordSecretRef", &s_key_ref },
+	{ "cellTopologyLabels", &s_map_of_maps },
+	{ "replicas", NULL },
+	{ NULL, NULL },
+};
+static const struct shape s_shard_spec = { f_shard_spec, NULL, false };
+
+/* The rendered cluster (mg_resolve_render). */
+static const struct field f_render_cell_spec[] = {
+	{ "multigateway", &s_gateway },
+	{ "multigatewayPlacement", &s_placement },
+	{ "localTopoServer", &s_local_topo },
+	{ NULL, NULL },
+};
+static const struct shape s_render_cell_spec = { f_render_cell_spec, NULL,
+						 false };
+static const struct field f_render_cell[] = {
+	{ "name", NULL },
+	{ "zoneId", NULL },
+	{ "region", NULL },
+	{ "spec", &s_render_cell_spec },
+	{ NULL, NULL },
+};
+static const struct shape s_render_cell = { f_render_cell, NULL, false };
+
+static const struct field f_render_shard_spec[] = {
+	{ "multiorch", &s_multiorch },
+	{ "initdbArgs", NULL },
+	{ "postgresConfigRef", &s_key_ref },
+	{ "postgresConfig", &s_string_map },
+	{ "pools", &s_pools },
+	{ "pvcDeletionPolicy", &s_pvc },
+	{ NULL, NULL },
+};
+static const struct shape s_render_shard_spec = { f_render_shard_spec, NULL,
+						  false };
+static const struct field f_render_shard[] = {
+	{ "name", NULL },
+	{ "spec", &s_render_shard_spec },
+	{ "backup", &s_backup },
+	{ NULL, NULL },
+};
+static const struct shape s_render_shard = { f_render_shard, NULL, false };
+static const struct field f_render_tablegroup[] = {
+	{ "name", NULL },
+	{ "default", NULL },
+	{ "shards", &s_render_shard },
+	{ "backup", &s_backup },
+	{ "pvcDeletionPolicy", &s_pvc },
+	{ NULL, NULL },
+};
+static const struct shape s_render_tablegroup = { f_render_tablegroup, NULL,
+						  false };
+static const struct field f_render_database[] = {
+	{ "name", NULL },
+	{ "default", NULL },
+	{ "tablegroups", &s_render_tablegroup },
+	{ "backup", &s_backup },
+	{ "durabilityPolicy", NULL },
+	{ NULL, NULL },
+};
+static const struct shape s_render_database = { f_render_database, NULL,
+						false };
+static const struct field f_render_admin[] = {
+	{ "spec", &s_stateless }, { "placement", &s_placement },
+	{ NULL, NULL },
+};
+static const struct shape s_render_admin = { f_render_admin, NULL, false };
+static const struct field f_render_spec[] = {
+	{ "images", &s_images },
+	{ "imageUpdatePolicy", NULL },
+	{ "logLevels", &s_log_levels },
+	{ "globalTopoServer", &s_global_topo },
+	{ "multiadmin", &s_render_admin },
+	{ "multiadminWeb", &s_render_admin },
+	{ "cells", &s_render_cell },
+	{ "databases", &s_render_database },
+	{ "pvcDeletionPolicy", &s_pvc },
+	{ "observability", NULL },
+	{ "backup", &s_backup },
+	{ "externalGateway", NULL },
+	{ "externalAdminWeb", NULL },
+	{ "topologyPruning", NULL },
+	{ "durabilityPolicy", NULL },
+	{ "postgresSuperuser", NULL },
+	{ "postgresPasswordSecretRef", &s_key_ref },
+	{ "internalTLS", NULL },
+	{ "certCommonName", NULL },
+	{ NULL, NULL },
+};
+static const struct shape s_render_spec = { f_render_spec, NULL, false };
+
 static int
 cmp_items(const void *a, const void *b)
 {
@@ -332,41 +544,56 @@ cmp_items(const void *a, const void *b)
 		      (*(cJSON *const *)b)->string);
 }
 
-/* A resource quantity written as a JSON number becomes its string. */
+/*
+ * A resource quantity as a Go-built object shows it: decoded into a
+ * resource.Quantity and written back (quantity.h), so a JSON number
+ * becomes a string and "0.5" becomes "500m". A value Go would refuse is
+ * left as it is, for validation to report.
+ */
 static void
-quantity_to_string(cJSON *parent, cJSON *it)
+canonical_quantity(cJSON *parent, cJSON *it)
 {
-	char *text;
+	struct mg_quantity q = MG_QUANTITY_INIT;
+	struct mg_buf text = MG_BUF_INIT;
 
-	if (!cJSON_IsNumber(it))
-		return;
-	text = cJSON_PrintUnformatted(it);
-	if (!text)
-		MG_BUG("out of memory printing JSON");
-	/* Replaces (and frees) it; the key is copied first. */
-	cJSON_ReplaceItemInObjectCaseSensitive(parent, it->string,
-					       cJSON_CreateString(text));
-	cJSON_free(text);
+	if ((cJSON_IsString(it) || cJSON_IsNumber(it)) &&
+	    mg_quantity_parse_json(&q, it, NULL) == 0) {
+		mg_quantity_format(&q, &text);
+		if (!cJSON_IsString(it) || strcmp(text.data, it->valuestring))
+			/* Replaces (and frees) it; the key is copied first. */
+			cJSON_ReplaceItemInObjectCaseSensitive(
+				parent, it->string,
+				cJSON_CreateString(text.data));
+	}
+	mg_quantity_release(&q);
+	mg_buf_release(&text);
 }
 
 static void normalize(cJSON *o, const struct shape *s);
 
+/*
+ * Normalises a value of shape s (each item of an array). A value of no
+ * known shape (s NULL: affinity, tolerations, placement, observability,
+ * ...) gets its keys sorted at every level, as the API server writes a
+ * custom resource back: the output never depends on the input's order.
+ */
 static void
 normalize_value(cJSON *v, const struct shape *s)
 {
 	cJSON *e;
 
-	if (!s)
-		return;
 	if (cJSON_IsArray(v)) {
 		cJSON_ArrayForEach(e, v)
-			normalize(e, s);
+			normalize_value(e, s);
 	} else {
-		normalize(v, s);
+		normalize(v, s ? s : &s_string_map);
 	}
 }
 
-/* Orders o's keys as shape s says, recursively. Stable for unknown keys. */
+/*
+ * Orders o's keys as shape s says, recursively: a struct's fields in
+ * order, then the keys it does not know, sorted; a map's keys sorted.
+ */
 static void
 normalize(cJSON *o, const struct shape *s)
 {
@@ -390,7 +617,7 @@ normalize(cJSON *o, const struct shape *s)
 		for (i = 0; i < n; i++) {
 			cJSON_AddItemToArray(o, kids[i]);
 			if (s->quantities)
-				quantity_to_string(o, kids[i]);
+				canonical_quantity(o, kids[i]);
 			else
 				normalize_value(kids[i], s->values);
 		}
@@ -407,9 +634,15 @@ normalize(cJSON *o, const struct shape *s)
 			}
 		}
 	}
-	for (k = 0; k < n; k++)
+	/* The rest, sorted (NULLs last). */
+	for (i = 0, k = 0; k < n; k++)
 		if (kids[k])
-			cJSON_AddItemToArray(o, kids[k]);
+			kids[i++] = kids[k];
+	qsort(kids, i, sizeof(*kids), cmp_items);
+	for (k = 0; k < i; k++) {
+		cJSON_AddItemToArray(o, kids[k]);
+		normalize_value(kids[k], NULL);
+	}
 	free(kids);
 }
 
@@ -1106,6 +1339,7 @@ mg_resolve_multiadmin(cJSON **spec_out, cJSON **placement,
 	}
 	default_stateless(res, MG_COMP_MULTIADMIN);
 	normalize(res, &s_stateless);
+	normalize(pl, &s_placement);
 	*spec_out = res;
 	if (placement)
 		*placement = pl;
@@ -1200,6 +1434,7 @@ mg_resolve_cell(cJSON **gateway, cJSON **placement, cJSON **local_topo,
 		put(buf, "enabled", cJSON_CreateTrue());
 	default_local_topo(lt, sval(cell, "name") ? sval(cell, "name") : "");
 	normalize(gw, &s_gateway);
+	normalize(pl, &s_placement);
 	normalize(lt, &s_local_topo);
 
 	if (gateway)
@@ -1825,35 +2060,15 @@ mg_resolve_webhook_default(cJSON *cluster, const struct mg_templates *t,
 /* Child CRs                                                           */
 /* ------------------------------------------------------------------ */
 
+/* The standard labels and multigres.com/cluster (objmeta.h). */
 static cJSON *
 std_labels(const char *cluster, const char *component)
 {
-	cJSON *l = cJSON_CreateObject();
+	struct mg_objmeta_ident id = { .cluster = cluster };
+	cJSON *l = mg_objmeta_labels_new(cluster, component);
 
-	cJSON_AddStringToObject(l, MG_LABEL_APP_NAME, MG_APP_NAME);
-	cJSON_AddStringToObject(l, MG_LABEL_APP_INSTANCE, cluster);
-	cJSON_AddStringToObject(l, MG_LABEL_APP_COMPONENT, component);
-	cJSON_AddStringToObject(l, MG_LABEL_APP_PART_OF, MG_APP_NAME);
-	cJSON_AddStringToObject(l, MG_LABEL_APP_MANAGED_BY, MG_MANAGED_BY);
-	cJSON_AddStringToObject(l, MG_LABEL_CLUSTER, cluster);
+	mg_objmeta_add_ident(l, &id);
 	return l;
-}
-
-static cJSON *
-owner_ref(const cJSON *owner, const char *kind)
-{
-	cJSON *r = cJSON_CreateObject();
-	const char *uid = mg_json_str(owner, "metadata.uid");
-	const char *name = mg_json_str(owner, "metadata.name");
-
-	cJSON_AddStringToObject(r, "apiVersion", API_VERSION);
-	cJSON_AddStringToObject(r, "kind", kind);
-	cJSON_AddStringToObject(r, "name", name ? name : "");
-	if (uid && *uid)
-		cJSON_AddStringToObject(r, "uid", uid);
-	cJSON_AddTrueToObject(r, "controller");
-	cJSON_AddTrueToObject(r, "blockOwnerDeletion");
-	return r;
 }
 
 /* {"multigres.com/project-ref": v} when the owner has one, else NULL. */
@@ -1871,25 +2086,23 @@ project_ref_annotations(const cJSON *owner)
 	return a;
 }
 
-/* A new CR with metadata; takes labels and annotations. */
+/*
+ * A new CR with metadata and a controller reference to owner (of kind
+ * owner_kind; without a uid when the owner has none, objmeta.h); takes
+ * labels and annotations.
+ */
 static cJSON *
 new_cr(const char *kind, const char *name, const char *ns, cJSON *labels,
        cJSON *annotations, const cJSON *owner, const char *owner_kind)
 {
-	cJSON *cr = cJSON_CreateObject(), *meta, *refs;
+	const char *oname = mg_json_str(owner, "metadata.name");
+	struct mg_objmeta_owner o = { API_VERSION, owner_kind,
+				      oname ? oname : "",
+				      mg_json_str(owner, "metadata.uid") };
+	cJSON *meta = mg_objmeta_new(name, ns, labels, annotations);
 
-	cJSON_AddStringToObject(cr, "apiVersion", API_VERSION);
-	cJSON_AddStringToObject(cr, "kind", kind);
-	meta = cJSON_AddObjectToObject(cr, "metadata");
-	cJSON_AddStringToObject(meta, "name", name);
-	cJSON_AddStringToObject(meta, "namespace", ns);
-	normalize(labels, &s_string_map);
-	cJSON_AddItemToObject(meta, "labels", labels);
-	if (annotations)
-		cJSON_AddItemToObject(meta, "annotations", annotations);
-	refs = cJSON_AddArrayToObject(meta, "ownerReferences");
-	cJSON_AddItemToArray(refs, owner_ref(owner, owner_kind));
-	return cr;
+	mg_objmeta_set_owner(meta, &o);
+	return mg_objmeta_object_new(API_VERSION, kind, meta);
 }
 
 static bool
@@ -1933,6 +2146,7 @@ build_toposerver(const cJSON *cluster, const char *cname, const char *ns,
 	if (final)
 		cJSON_AddItemToObject(spec, "pvcDeletionPolicy", final);
 	copy_key(spec, gt, "placement");
+	normalize(spec, &s_toposerver_spec);
 	return cr;
 }
 
@@ -1955,7 +2169,7 @@ build_cell(cJSON **out, const cJSON *cluster, const char *cname,
 		return rc;
 	mg_name_cell_cr(&name, cname, cellname, NULL);
 	labels = std_labels(cname, MG_COMPONENT_CELL);
-	cJSON_AddStringToObject(labels, MG_LABEL_CELL, cellname);
+	mg_objmeta_set(labels, MG_LABEL_CELL, cellname);
 	cr = new_cr("Cell", name, ns, labels, project_ref_annotations(cluster),
 		    cluster, "MultigresCluster");
 	free(name);
@@ -1995,8 +2209,7 @@ build_cell(cJSON **out, const cJSON *cluster, const char *cname,
 	/* Children get internalTLS on main, not in v0.11.1. */
 	copy_key(cs, spec, "internalTLS");
 	copy_str(cs, spec, "certCommonName");
-	normalize(cJSON_GetObjectItemCaseSensitive(cs, "logLevels"),
-		  &s_log_levels);
+	normalize(cs, &s_cell_spec);
 	*out = cr;
 	return 0;
 }
@@ -2079,8 +2292,8 @@ build_tablegroup(cJSON **out, const cJSON *cluster, const char *cname,
 
 	mg_name_tablegroup_cr(&name, cname, dbname, tgname, NULL);
 	labels = std_labels(cname, MG_COMPONENT_TABLEGROUP);
-	cJSON_AddStringToObject(labels, MG_LABEL_DATABASE, dbname);
-	cJSON_AddStringToObject(labels, MG_LABEL_TABLEGROUP, tgname);
+	mg_objmeta_set(labels, MG_LABEL_DATABASE, dbname);
+	mg_objmeta_set(labels, MG_LABEL_TABLEGROUP, tgname);
 	cr = new_cr("TableGroup", name, ns, labels,
 		    project_ref_annotations(cluster), cluster,
 		    "MultigresCluster");
@@ -2128,6 +2341,7 @@ build_tablegroup(cJSON **out, const cJSON *cluster, const char *cname,
 		cJSON_AddStringToObject(x, "key", "");
 	}
 	cJSON_AddItemToObject(ts, "postgresPasswordSecretRef", x);
+	normalize(ts, &s_tablegroup_spec);
 	*out = cr;
 	return 0;
 }
@@ -2152,9 +2366,9 @@ mg_resolve_shard_cr(const cJSON *tablegroup, const cJSON *shard)
 	key.shard = sval(shard, "name") ? sval(shard, "name") : "";
 	mg_name_shard_cr(&name, &key, NULL);
 	labels = std_labels(key.cluster, MG_COMPONENT_SHARD);
-	cJSON_AddStringToObject(labels, MG_LABEL_DATABASE, key.database);
-	cJSON_AddStringToObject(labels, MG_LABEL_TABLEGROUP, key.tablegroup);
-	cJSON_AddStringToObject(labels, MG_LABEL_SHARD, key.shard);
+	mg_objmeta_set(labels, MG_LABEL_DATABASE, key.database);
+	mg_objmeta_set(labels, MG_LABEL_TABLEGROUP, key.tablegroup);
+	mg_objmeta_set(labels, MG_LABEL_SHARD, key.shard);
 	cr = new_cr("Shard", name, mg_json_str(tablegroup, "metadata.namespace") ?
 			 mg_json_str(tablegroup, "metadata.namespace") : "",
 		    labels, project_ref_annotations(tablegroup), tablegroup,
@@ -2192,6 +2406,7 @@ mg_resolve_shard_cr(const cJSON *tablegroup, const cJSON *shard)
 		total += mg_json_int(p, "replicasPerCell", 1) *
 			 cJSON_GetArraySize(arr(p, "cells"));
 	cJSON_AddNumberToObject(ss, "replicas", (double)total);
+	normalize(ss, &s_shard_spec);
 	return cr;
 }
 
@@ -2508,5 +2723,6 @@ mg_resolve_render(const struct mg_resolved *r)
 	cJSON_ArrayForEach(it, spec)
 		if (!rendered_key(os, it->string))
 			cJSON_AddItemToObject(os, it->string, dup(it));
+	normalize(os, &s_render_spec);
 	return out;
 }

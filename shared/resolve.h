@@ -34,7 +34,9 @@
  * handed out is owned by the caller (cJSON_Delete). Output objects have
  * their keys in the Go types' field order and their maps (labels,
  * podAnnotations, postgresConfig, pools, resource lists) sorted by key, so
- * two runs over the same input print the same bytes.
+ * two runs over the same input print the same bytes. Resource quantities
+ * are written as Go writes a resource.Quantity (quantity.h): a JSON
+ * number becomes a string, "0.5" becomes "500m", "1024Mi" "1Gi".
  *
  * Versions: upstream `main` (facts 0). Where release v0.11.1 differs the
  * code says so in a comment.
@@ -266,7 +268,9 @@ struct mg_resolved {
 	cJSON *multiadmin;      /* StatelessSpec */
 	cJSON *multiadmin_placement; /* PodPlacementSpec, or NULL */
 	cJSON *multiadmin_web;  /* StatelessSpec */
-	cJSON *toposerver;      /* global TopoServer CR; NULL if external */
+	/* The global TopoServer CR ("<cluster>-global-topo"), built here
+	 * only (build_cluster.h does not); NULL for an external one. */
+	cJSON *toposerver;
 	cJSON *cells;           /* array of Cell CRs, in spec order */
 	cJSON *tablegroups;     /* array of TableGroup CRs, in spec order */
 	cJSON *shards;          /* array of Shard CRs, in table group order */
@@ -277,7 +281,7 @@ struct mg_resolved {
  * Resolves everything: the cluster's static defaults (on a copy), the
  * global topology, multiadmin(-web), every cell and shard (cell lists
  * materialised), then builds the child CRs with upstream's names
- * (names.h), labels (labels.h), project-ref annotation and controller
+ * (names.h), labels (objmeta.h), project-ref annotation and controller
  * owner references (to the cluster; Shards to their TableGroup; the uid
  * copied from the owner's metadata.uid when it has one). Errors: a
  * missing explicit template, or a name that cannot be built (MG_EINVAL).

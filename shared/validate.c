@@ -20,6 +20,7 @@
 #include "defaults.h"
 #include "err.h"
 #include "json.h"
+#include "quantity.h"
 #include "resolve.h"
 #include "xalloc.h"
 
@@ -600,103 +601,22 @@ is_dns_label(const char *s, size_t max)
 }
 
 /*
- * A Kubernetes quantity ("100m", "1Gi", "1.5", "2e3", or a JSON number)
- * in nano-units, exactly, as resource.Quantity compares them (digits past
- * the ninth decimal are dropped; huge values saturate). Enough to compare
- * two quantities. TODO(merge): use shared/quantity once it lands.
+ * Is quantity a below quantity b (strings or JSON numbers, compared by
+ * value as resource.Quantity.Cmp does)? False when either does not parse:
+ * the schema reports those.
  */
-__extension__ typedef __int128 i128;
-__extension__ typedef unsigned __int128 u128;
-
-#define I128_MAX ((i128)(((u128)1 << 126) - 1))
-
-static i128
-mul_sat(i128 a, i128 b)
-{
-	if (a != 0 && (a > I128_MAX / b))
-		return I128_MAX;
-	return a * b;
-}
-
 static bool
-quantity_text(const char *s, i128 *out)
+quantity_below(const cJSON *a, const cJSON *b)
 {
-	static const struct {
-		const char *suffix;
-		int pow2, pow10;
-	} suffixes[] = {
-		{ "Ki", 10, 0 }, { "Mi", 20, 0 }, { "Gi", 30, 0 },
-		{ "Ti", 40, 0 }, { "Pi", 50, 0 }, { "Ei", 60, 0 },
-		{ "n", 0, -9 },	 { "u", 0, -6 },  { "m", 0, -3 },
-		{ "", 0, 0 },	 { "k", 0, 3 },	  { "M", 0, 6 },
-		{ "G", 0, 9 },	 { "T", 0, 12 },  { "P", 0, 15 },
-		{ "E", 0, 18 },
-	};
-	i128 v = 0;
-	bool neg = false, digits = false;
-	int frac = 0, pow2 = 0, pow10 = 0;
+	struct mg_quantity qa = MG_QUANTITY_INIT, qb = MG_QUANTITY_INIT;
+	bool below;
 
-	if (*s == '+' || *s == '-')
-		neg = *s++ == '-';
-	for (; isdigit((unsigned char)*s); s++, digits = true)
-		v = mul_sat(v, 10) + (*s - '0');
-	if (*s == '.')
-		for (s++; isdigit((unsigned char)*s); s++, digits = true)
-			if (frac < 9) {
-				v = mul_sat(v, 10) + (*s - '0');
-				frac++;
-			}
-	if (!digits)
-		return false;
-	if ((*s == 'e' || *s == 'E') &&
-	    (isdigit((unsigned char)s[1]) ||
-	     ((s[1] == '+' || s[1] == '-') && isdigit((unsigned char)s[2])))) {
-		int e = 0, esign = 1;
-
-		s++;
-		if (*s == '+' || *s == '-')
-			esign = *s++ == '-' ? -1 : 1;
-		for (; isdigit((unsigned char)*s); s++)
-			if (e < 1000)
-				e = e * 10 + (*s - '0');
-		if (*s)
-			return false;
-		pow10 = esign * e;
-	} else {
-		size_t i;
-
-		for (i = 0; i < ARRAY_SIZE(suffixes); i++)
-			if (strcmp(s, suffixes[i].suffix) == 0)
-				break;
-		if (i == ARRAY_SIZE(suffixes))
-			return false;
-		pow2 = suffixes[i].pow2;
-		pow10 = suffixes[i].pow10;
-	}
-	/* To nano-units: * 10^(9 - frac + pow10) * 2^pow2. */
-	pow10 += 9 - frac;
-	for (; pow2 > 0; pow2--)
-		v = mul_sat(v, 2);
-	for (; pow10 > 0; pow10--)
-		v = mul_sat(v, 10);
-	for (; pow10 < 0 && v; pow10++)
-		v /= 10;
-	*out = neg ? -v : v;
-	return true;
-}
-
-static bool
-quantity(const cJSON *v, i128 *out)
-{
-	char *text;
-	bool ok;
-
-	if (!cJSON_IsString(v) && !cJSON_IsNumber(v))
-		return false;
-	text = scalar_text(v);
-	ok = quantity_text(text, out);
-	free(text);
-	return ok;
+	below = mg_quantity_parse_json(&qa, a, NULL) == 0 &&
+		mg_quantity_parse_json(&qb, b, NULL) == 0 &&
+		mg_quantity_cmp(&qa, &qb) < 0;
+	mg_quantity_release(&qa);
+	mg_quantity_release(&qb);
+	return below;
 }
 
 /* A Go duration ("1h2m", "1.5s", "300ms", "0") in nanoseconds. */
@@ -955,14 +875,13 @@ check_resources(struct mg_findings *out, const cJSON *res, const char *path,
 {
 	const cJSON *limits = obj(res, "limits"), *requests = obj(res, "requests");
 	const cJSON *l;
-	i128 lv, rv;
 	char *ls, *rs;
 
 	cJSON_ArrayForEach(l, limits) {
 		const cJSON *r =
 			cJSON_GetObjectItemCaseSensitive(requests, l->string);
 
-		if (!r || !quantity(l, &lv) || !quantity(r, &rv) || lv >= rv)
+		if (!r || !quantity_below(l, r))
 			continue;
 		ls = scalar_text(l);
 		rs = scalar_text(r);
@@ -1566,14 +1485,13 @@ check_update(struct vctx *v, const cJSON *old)
 {
 	cJSON *before = pool_sizes(old), *after = pool_sizes(v->cluster);
 	const cJSON *o;
-	i128 ov, nv;
 	long long orep, nrep;
 
 	cJSON_ArrayForEach(o, before) {
 		const cJSON *n =
 			cJSON_GetObjectItemCaseSensitive(after, o->string);
 
-		if (!n || !quantity(o, &ov) || !quantity(n, &nv) || nv >= ov)
+		if (!n || !quantity_below(n, o))
 			continue;
 		ERR(v->out, "",
 		    "storage.size of pool %s cannot decrease (%s to %s): "

@@ -28,6 +28,7 @@
 #include "json.h"
 #include "kube.h"
 #include "kubeconfig.h"
+#include "resolve.h"
 #include "xalloc.h"
 #include "yaml_json.h"
 
@@ -230,6 +231,10 @@ res_of(const cJSON *obj)
 		  { "policy", "v1", "poddisruptionbudgets", NULL } },
 		{ "TopoServer",
 		  { "multigres.com", "v1alpha1", "toposervers", NULL } },
+		{ "Cell", { "multigres.com", "v1alpha1", "cells", NULL } },
+		{ "TableGroup",
+		  { "multigres.com", "v1alpha1", "tablegroups", NULL } },
+		{ "Shard", { "multigres.com", "v1alpha1", "shards", NULL } },
 	};
 	const char *kind = mg_json_str(obj, "kind");
 	struct mg_kube_res r;
@@ -452,7 +457,7 @@ test_cluster_objects_accepted(void **state)
 	cr = load_yaml("tests/fixtures/build/cluster.yaml");
 	assert_int_equal(check_accepted(cr, "multigresclusters",
 					mg_build_cluster_objects),
-			 7);
+			 6);
 	cJSON_Delete(cr);
 
 	cr = load_yaml("tests/fixtures/build/cluster.yaml");
@@ -469,8 +474,90 @@ test_cluster_objects_accepted(void **state)
 		 "{\"samplingConfigRef\":{\"name\":\"sampling\"}}");
 	assert_int_equal(check_accepted(cr, "multigresclusters",
 					mg_build_cluster_objects),
-			 7);
+			 6);
 	cJSON_Delete(cr);
+}
+
+/*
+ * The custom resources resolve.h builds for a cluster (the global
+ * TopoServer, the Cells, the TableGroups, then a Shard under a real
+ * TableGroup) pass the CRDs' schemas and rules, for the samples that
+ * need no templates.
+ */
+static void
+check_resolved_accepted(const char *sample, int want)
+{
+	struct mg_resolve_opts ro = MG_RESOLVE_OPTS_INIT;
+	struct mg_kube_res tgres = { "multigres.com", "v1alpha1",
+				     "tablegroups", ns };
+	struct mg_err err = MG_ERR_INIT;
+	struct mg_buf b = MG_BUF_INIT;
+	struct mg_resolved r;
+	cJSON *docs = NULL, *d, *cluster = NULL, *crs, *tg = NULL, *shards, *s;
+	char *path = repo_path(sample), *uid;
+	int n;
+
+	check(mg_buf_read_file(&b, path, &err), &err);
+	check(mg_yaml_parse_all(&docs, b.data, b.len, path, &err), &err);
+	cJSON_ArrayForEach(d, docs)
+		if (!strcmp(mg_json_str(d, "kind"), "MultigresCluster"))
+			cluster = d;
+	assert_non_null(cluster);
+	/* Not to clash with the builder tests' cluster "minimal". */
+	{
+		cJSON *meta = cJSON_GetObjectItemCaseSensitive(cluster,
+							       "metadata");
+		char *name = mg_xasprintf("r-%s", mg_json_str(meta, "name"));
+
+		mg_json_set_str(meta, "name", name);
+		free(name);
+	}
+	uid = create_owner(cluster, "multigresclusters");
+	mg_json_set_str(cJSON_GetObjectItemCaseSensitive(cluster, "metadata"),
+			"uid", uid);
+	ro.namespace = ns;
+	check(mg_resolve_cluster(&r, cluster, &ro, &err), &err);
+	crs = cJSON_CreateArray();
+	if (r.toposerver)
+		cJSON_AddItemReferenceToArray(crs, r.toposerver);
+	cJSON_ArrayForEach(d, r.cells)
+		cJSON_AddItemReferenceToArray(crs, d);
+	cJSON_ArrayForEach(d, r.tablegroups)
+		cJSON_AddItemReferenceToArray(crs, d);
+	n = dry_run_apply(crs);
+	cJSON_Delete(crs);
+
+	/* A Shard's owner is its TableGroup: create the first for real. */
+	check(mg_kube_create(k, &tgres, cJSON_GetArrayItem(r.tablegroups, 0),
+			     &tg, &err),
+	      &err);
+	shards = cJSON_CreateArray();
+	cJSON_ArrayForEach(s, mg_json_get(tg, "spec.shards"))
+		cJSON_AddItemToArray(shards, mg_resolve_shard_cr(tg, s));
+	n += dry_run_apply(shards);
+	assert_int_equal(n, want);
+
+	cJSON_Delete(shards);
+	cJSON_Delete(tg);
+	mg_resolved_release(&r);
+	free(uid);
+	free(path);
+	mg_buf_release(&b);
+	cJSON_Delete(docs);
+}
+
+static void
+test_resolved_crs_accepted(void **state)
+{
+	(void)state;
+	skip_without_cluster();
+	/* TopoServer, Cell, TableGroup, Shard */
+	check_resolved_accepted("deploy/samples/minimal.yaml", 4);
+	/* 4 Cells, 3 TableGroups, one Shard of the first */
+	check_resolved_accepted("deploy/samples/multi-cell.yaml", 1 + 4 + 3 + 1);
+	/* external global topology: no TopoServer */
+	check_resolved_accepted("deploy/samples/external-etcd.yaml", 2 + 1 + 1);
+	check_resolved_accepted("deploy/samples/inline.yaml", 1 + 1 + 1 + 1);
 }
 
 /* The check can fail: a built object made invalid is refused. */
@@ -511,6 +598,7 @@ main(void)
 		cmocka_unit_test(test_cell_objects_accepted),
 		cmocka_unit_test(test_topo_objects_accepted),
 		cmocka_unit_test(test_cluster_objects_accepted),
+		cmocka_unit_test(test_resolved_crs_accepted),
 		cmocka_unit_test(test_invalid_object_refused),
 	};
 

@@ -564,6 +564,16 @@ test_shard_errors(void **state)
 					 "metadata.namespace"),
 			    "other");
 	cJSON_Delete(objs);
+	/* A preview (render) accepts no uid: references without one. */
+	opts.owner_uid = NULL;
+	opts.preview = true;
+	objs = build(mg_build_shard_objects, cr, &opts);
+	assert_string_equal(mg_json_str(find(objs, "Service", 0),
+					 "metadata.ownerReferences.0.name"),
+			    SHARD_CR);
+	assert_null(mg_json_get(find(objs, "Service", 0),
+				"metadata.ownerReferences.0.uid"));
+	cJSON_Delete(objs);
 	cJSON_Delete(cr);
 
 	cr = fixture("shard.yaml");
@@ -933,11 +943,10 @@ test_cluster_objects(void **state)
 	(void)state;
 	objs = build(mg_build_cluster_objects, cr, NULL);
 	k = kinds(objs);
-	assert_string_equal(k, "TopoServer Deployment Service Deployment "
-			       "Service Service Service");
+	/* The global TopoServer CR is resolve.h's (mg_resolved). */
+	assert_string_equal(k, "Deployment Service Deployment Service "
+			       "Service Service");
 	free(k);
-	assert_string_equal(name_of(find(objs, "TopoServer", 0)),
-			    "minimal-global-topo");
 	assert_string_equal(name_of(find(objs, "Deployment", 0)),
 			    "minimal-multiadmin");
 	assert_string_equal(name_of(find(objs, "Deployment", 1)),
@@ -971,11 +980,6 @@ test_cluster_objects(void **state)
 	assert_string_equal(mg_json_str(web, "env.2.value"),
 			    "minimal-multigateway");
 	assert_string_equal(mg_json_str(web, "resources.requests.cpu"), "50m");
-	assert_json(mg_json_get(find(objs, "TopoServer", 0), "spec"),
-		    "{\"etcd\":{\"image\":\"gcr.io/etcd-development/etcd:v3.6.7\","
-		    "\"replicas\":3,\"storage\":{\"size\":\"1Gi\"},\"rootPath\":"
-		    "\"/multigres/global\"},\"pvcDeletionPolicy\":"
-		    "{\"whenDeleted\":\"Delete\",\"whenScaled\":\"Delete\"}}");
 	cJSON_Delete(objs);
 	cJSON_Delete(cr);
 }
@@ -1000,7 +1004,6 @@ test_cluster_external_and_errors(void **state)
 		 "{\"tolerations\":[{\"key\":\"k\",\"operator\":\"Exists\"}]}");
 	objs = build(mg_build_cluster_objects, cr, NULL);
 	k = kinds(objs);
-	/* No managed etcd, no TopoServer. */
 	assert_string_equal(k, "Deployment Service Deployment Service Service "
 			       "Service");
 	free(k);
@@ -1075,15 +1078,30 @@ static void
 test_fallback_table(void **state)
 {
 	(void)state;
-	/* multigres-operator-facts.md 1.13 */
-	assert_string_equal(mg_build_fallback(MG_BUILD_MULTIORCH)->cpu_request,
-			    "50m");
-	assert_string_equal(mg_build_fallback(MG_BUILD_ETCD)->memory_request,
-			    "256Mi");
-	assert_int_equal(mg_build_fallback(MG_BUILD_ETCD)->replicas, 3);
-	assert_string_equal(
-		mg_build_fallback(MG_BUILD_MULTIADMIN_WEB)->memory_limit,
-		"128Mi");
+	/* multigres-operator-facts.md 1.13, through the builder */
+	{
+		cJSON *r = mg_build_resources_new(NULL, MG_COMP_MULTIORCH);
+		cJSON *given = cJSON_Parse("{\"limits\":{\"cpu\":\"1\"}}");
+		cJSON *copy = mg_build_resources_new(given, MG_COMP_ETCD);
+
+		assert_string_equal(mg_json_str(r, "requests.cpu"), "50m");
+		assert_string_equal(mg_json_str(r, "requests.memory"), "64Mi");
+		assert_string_equal(mg_json_str(r, "limits.memory"), "128Mi");
+		assert_null(mg_json_get(r, "limits.cpu"));
+		cJSON_Delete(r);
+		r = mg_build_resources_new(NULL, MG_COMP_ETCD);
+		assert_string_equal(mg_json_str(r, "requests.memory"), "256Mi");
+		cJSON_Delete(r);
+		r = mg_build_resources_new(NULL, MG_COMP_MULTIADMIN_WEB);
+		assert_string_equal(mg_json_str(r, "limits.memory"), "128Mi");
+		assert_int_equal(mg_defaults_component(MG_COMP_ETCD)->replicas,
+				 3);
+		/* a partial block replaces the defaults entirely */
+		assert_true(cJSON_Compare(given, copy, true));
+		cJSON_Delete(r);
+		cJSON_Delete(given);
+		cJSON_Delete(copy);
+	}
 	assert_true(mg_build_resources_empty(NULL));
 	{
 		cJSON *claims = cJSON_Parse("{\"claims\":[{\"name\":\"gpu\"}]}");

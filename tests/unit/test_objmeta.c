@@ -165,25 +165,39 @@ test_owner_of(void **state)
 		"\"metadata\":{\"name\":\"c1\",\"uid\":\"abc\"}}");
 
 	(void)state;
-	assert_int_equal(mg_objmeta_owner_of(&o, cr, "Cell", NULL, &err), 0);
+	assert_int_equal(mg_objmeta_owner_of(&o, cr, "Cell", NULL, true, &err), 0);
 	assert_string_equal(o.uid, "abc");
 	assert_string_equal(o.name, "c1");
 	assert_string_equal(o.kind, "Cell");
-	assert_int_equal(mg_objmeta_owner_of(&o, cr, "Cell", "override", &err),
+	assert_int_equal(mg_objmeta_owner_of(&o, cr, "Cell", "override", true, &err),
 			 0);
 	assert_string_equal(o.uid, "override");
-	assert_int_equal(mg_objmeta_owner_of(&o, cr, "Shard", NULL, &err),
+	assert_int_equal(mg_objmeta_owner_of(&o, cr, "Shard", NULL, true, &err),
 			 MG_EINVAL);
 	assert_non_null(strstr(err.msg, "kind is 'Cell'"));
 	cJSON_Delete(cr);
 
 	cr = cJSON_Parse("{\"metadata\":{\"name\":\"c1\"}}");
-	assert_int_equal(mg_objmeta_owner_of(&o, cr, "Cell", NULL, &err),
+	assert_int_equal(mg_objmeta_owner_of(&o, cr, "Cell", NULL, true, &err),
 			 MG_EINVAL);
 	assert_non_null(strstr(err.msg, "metadata.uid"));
+	/* Shown, not created: no uid, and a reference without one. */
+	assert_int_equal(mg_objmeta_owner_of(&o, cr, "Cell", NULL, false,
+					     &err),
+			 0);
+	assert_null(o.uid);
+	{
+		cJSON *ref = mg_objmeta_owner_ref_new(&o);
+
+		assert_json(ref, "{\"apiVersion\":\"multigres.com/v1alpha1\","
+				 "\"kind\":\"Cell\",\"name\":\"c1\","
+				 "\"controller\":true,"
+				 "\"blockOwnerDeletion\":true}");
+		cJSON_Delete(ref);
+	}
 	cJSON_Delete(cr);
 	cr = cJSON_Parse("{\"metadata\":{\"uid\":\"x\"}}");
-	assert_int_equal(mg_objmeta_owner_of(&o, cr, "Cell", NULL, &err),
+	assert_int_equal(mg_objmeta_owner_of(&o, cr, "Cell", NULL, true, &err),
 			 MG_EINVAL);
 	assert_non_null(strstr(err.msg, "metadata.name"));
 	cJSON_Delete(cr);

@@ -24,9 +24,11 @@
 #include <cmocka.h>
 
 #include "buf.h"
+#include "build_shard.h"
 #include "err.h"
 #include "json.h"
 #include "labels.h"
+#include "names.h"
 #include "poolpod.h"
 #include "spechash.h"
 #include "testlib.h"
@@ -766,6 +768,101 @@ test_normalized_copies(void **state)
 	cJSON_Delete(shard);
 }
 
+/* Does every member of sel appear, equal, in labels? */
+static bool
+selects(const cJSON *sel, const cJSON *labels)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsObject(sel) || !sel->child)
+		return false;
+	cJSON_ArrayForEach(it, sel) {
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(labels,
+								  it->string);
+
+		if (!cJSON_IsString(l) || strcmp(l->valuestring, it->valuestring))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The pods carry exactly the labels of mg_build_pool_labels_new, so the
+ * pool's headless Service and PodDisruptionBudget (build_shard.h) select
+ * them, and only the pods of their own pool x cell.
+ */
+static void
+test_labels_match_selectors(void **state)
+{
+	cJSON *shard = load_json("shard-minimal.json");
+	struct mg_name_shard_key key = { "minimal", "postgres", "default",
+					 "0-inf" };
+	cJSON *pod = build(shard, "default", "zone-a", 0, NULL);
+	cJSON *other, *want, *objs = cJSON_CreateArray(), *o, *pvc = NULL;
+	struct mg_err err = MG_ERR_INIT;
+	int services = 0, pdbs = 0;
+
+	(void)state;
+	want = mg_build_pool_labels_new(&key, mg_json_get(shard,
+							  "metadata.labels"),
+					"default", "zone-a");
+	assert_true(cJSON_Compare(want, mg_json_get(pod, "metadata.labels"),
+				  true));
+	assert_int_equal(mg_poolpod_build_pvc(&pvc, shard, "default", "zone-a",
+					      0, NULL, &err),
+			 0);
+	assert_true(cJSON_Compare(want, mg_json_get(pvc, "metadata.labels"),
+				  true));
+	/* a pod of the same pool in another cell */
+	cJSON_AddItemToArray(mg_json_get(shard, "spec.pools.default.cells"),
+			     cJSON_CreateString("zone-b"));
+	other = build(shard, "default", "zone-b", 0, NULL);
+
+	assert_int_equal(mg_build_shard_objects(shard, NULL, objs, &err), 0);
+	cJSON_ArrayForEach(o, objs) {
+		const char *kind = mg_json_str(o, "kind");
+		const cJSON *sel = NULL;
+
+		if (!strcmp(kind, "Service") &&
+		    mg_json_str(o, "spec.clusterIP") &&
+		    !strcmp(mg_json_str(o, "spec.clusterIP"), "None")) {
+			sel = mg_json_get(o, "spec.selector");
+			services++;
+		} else if (!strcmp(kind, "PodDisruptionBudget")) {
+			sel = mg_json_get(o, "spec.selector.matchLabels");
+			pdbs++;
+		} else {
+			continue;
+		}
+		if (strstr(mg_json_str(o, "metadata.name"), "zone-a")) {
+			assert_true(selects(sel, mg_json_get(pod, "metadata.labels")));
+			assert_false(selects(sel, mg_json_get(other, "metadata.labels")));
+		} else {
+			assert_true(selects(sel, mg_json_get(other, "metadata.labels")));
+			assert_false(selects(sel, mg_json_get(pod, "metadata.labels")));
+		}
+	}
+	assert_int_equal(services, 2);
+	assert_int_equal(pdbs, 2);
+
+	/* A Shard without a uid (render): references without one. */
+	cJSON_DeleteItemFromObject(mg_json_get(shard, "metadata"), "uid");
+	cJSON_Delete(other);
+	other = build(shard, "default", "zone-a", 0, NULL);
+	assert_string_equal(mg_json_str(other, "metadata.ownerReferences.0.name"),
+			    "minimal-postgres-default-0-inf-1e3c045c");
+	assert_null(mg_json_get(other, "metadata.ownerReferences.0.uid"));
+	assert_string_equal(annotation(other, MG_ANNOT_SPEC_HASH),
+			    annotation(pod, MG_ANNOT_SPEC_HASH));
+
+	cJSON_Delete(want);
+	cJSON_Delete(pvc);
+	cJSON_Delete(objs);
+	cJSON_Delete(other);
+	cJSON_Delete(pod);
+	cJSON_Delete(shard);
+}
+
 int
 main(void)
 {
@@ -778,6 +875,7 @@ main(void)
 		cmocka_unit_test(test_identity_and_more),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_normalized_copies),
+		cmocka_unit_test(test_labels_match_selectors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

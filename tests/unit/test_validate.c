@@ -464,6 +464,19 @@ test_resources(void **state)
 		 NULL);
 	assert_no_errors(&r.f);
 
+	/* Compared exactly, however large (resource.Quantity.Cmp). */
+	validate(&r, HEAD CELLS
+		 "  multiadmin: {spec: {resources: {requests: {memory:"
+		 " '10000000000000000000000000000000000000001'},"
+		 " limits: {memory: '1e40'}}}}\n",
+		 NULL);
+	assert_has(&r.f, MG_SEV_ERROR, "multiadmin: memory limit (10e39)");
+	validate(&r, HEAD CELLS
+		 "  multiadmin: {spec: {resources: {requests: {cpu: 1n},"
+		 " limits: {cpu: '0.000000001'}}}}\n",
+		 NULL);
+	assert_no_errors(&r.f);
+
 	/* A gateway resolved from a template. */
 	r.t = mg_templates_new();
 	assert_true(mg_templates_add_list(r.t, docs, NULL, NULL) > 0);

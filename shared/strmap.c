@@ -75,13 +75,13 @@ mg_strmap_put(struct mg_strmap *m, const char *key, void *value)
 {
 	unsigned h = hash_str(key);
 	size_t i;
-	void *old;
 
 	if ((m->len + 1) * 4 > m->cap * 3)
 		grow(m);
 	i = find(m, key, h);
 	if (m->slots[i].key) {
-		old = m->slots[i].value;
+		void *old = m->slots[i].value;
+
 		m->slots[i].value = value;
 		return old;
 	}

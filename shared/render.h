@@ -13,14 +13,20 @@
  *   1. the namespace: the cluster's metadata.namespace, else
  *      opts->namespace, else "default" (both given and different is
  *      MG_EINVAL, as kubectl refuses it);
- *   2. admission, as the API server would run it: the mutating webhook
- *      (mg_resolve_webhook_default), the v1alpha1 catalogue rules of the
- *      CRD (one database `postgres`, its default table group `default`,
- *      shards named `0-inf`), then the validating webhook
- *      (mg_validate_cluster). Every finding is appended to `findings`;
- *      any error stops the render: MG_EINVAL with the first error,
- *      "<field path>: <message>" (and how many more), in err.
- *      Warnings do not stop it: the front-end prints them on stderr;
+ *   2. admission, as the API server would run it: the CRD schema and its
+ *      CEL rules on the cluster as given (mg_schema_validate: types,
+ *      lengths, patterns, the v1alpha1 catalogue of one database
+ *      `postgres`, its default table group `default` and shards named
+ *      `0-inf`...; with opts->old, as an update: cells and pools are
+ *      append-only), and when that passes the mutating webhook
+ *      (mg_resolve_webhook_default), the schema again on the mutated
+ *      object, then the validating webhook (mg_validate_cluster, with
+ *      opts->old). Every finding is appended to `findings`; any error
+ *      stops the render: MG_EINVAL with the first error, "<field path>:
+ *      <message>" (and how many more), in err. Schema messages are the
+ *      API server's ("Too long: may not be more than 25 bytes", a CEL
+ *      rule's "Invalid value: ...: <upstream's message>"). Warnings do
+ *      not stop it: the front-end prints them on stderr;
  *   3. images as the operator resolves them (mg_images_resolve): spec
  *      images, else the operator's MULTIGRES_IMAGE_* (opts->operator_env),
  *      else the compiled defaults; under the lazy strategy a recorded set
@@ -89,9 +95,23 @@ struct mg_render_opts {
 	 */
 	bool no_default_storage_class;
 	const cJSON *nodes;
+	/*
+	 * Unknown fields are errors (kubectl's --validate=strict): set it
+	 * for input from users; objects read from the API server have none.
+	 * Without it they pass, and are carried along where the API server
+	 * would have pruned them.
+	 */
+	bool strict;
+	/*
+	 * The stored MultigresCluster when `cluster` is a new version of it
+	 * (the file of a cluster that exists): admission runs as an update
+	 * (the CRD's transition rules, the webhook's update rules). NULL: a
+	 * create.
+	 */
+	const cJSON *old;
 };
 
-#define MG_RENDER_OPTS_INIT { false, NULL, NULL, false, NULL }
+#define MG_RENDER_OPTS_INIT { false, NULL, NULL, false, NULL, false, NULL }
 
 /*
  * Renders `cluster` (a MultigresCluster object) with the templates of its

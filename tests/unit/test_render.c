@@ -769,6 +769,7 @@ test_bad_input(void **state)
 		     "kind: MultigresCluster\n"
 		     "metadata: {name: a}\n"
 		     "spec:\n"
+		     "  postgresPasswordSecretRef: {name: pw, key: password}\n"
 		     "  cells: [{name: z1, zoneId: zone-1,"
 		     " cellTemplate: nope}]\n",
 		     MG_EINVAL,
@@ -780,8 +781,8 @@ test_bad_input(void **state)
 		     "  - name: orders\n"
 		     "    default: true\n",
 		     MG_EINVAL,
-		     "spec.databases[0]: database 'orders': in v1alpha1, only "
-		     "the single system database named 'postgres' (marked "
+		     "spec.databases: Invalid value: in v1alpha1, only the "
+		     "single system database named 'postgres' (marked "
 		     "default: true) is supported");
 	expect_error(CLUSTER_A
 		     "  databases:\n"
@@ -792,9 +793,9 @@ test_bad_input(void **state)
 		     "      default: true\n"
 		     "      shards: [{name: 0-7f}]\n",
 		     MG_EINVAL,
-		     "spec.databases[0].tablegroups[0].shards[0].name: shard "
-		     "'0-7f': shardName must be strictly equal to '0-inf' in "
-		     "this version");
+		     "spec.databases[0].tablegroups[0].shards[0].name: Invalid "
+		     "value: \"0-7f\": shardName must be strictly equal to "
+		     "'0-inf' in this version");
 	expect_error(CLUSTER_A
 		     "  databases:\n"
 		     "  - name: postgres\n"
@@ -803,8 +804,8 @@ test_bad_input(void **state)
 		     "    - name: main\n"
 		     "      default: true\n",
 		     MG_EINVAL,
-		     "spec.databases[0].tablegroups[0].name: table group "
-		     "'main': the default tablegroup must be named 'default'");
+		     "spec.databases[0].tablegroups[0]: Invalid value: the "
+		     "default tablegroup must be named 'default'");
 	/* A cell a pool names that the cluster does not have. */
 	expect_error(CLUSTER_A SHARD_WITH(
 			     "        spec:\n"
@@ -844,6 +845,142 @@ test_bad_input(void **state)
 	}
 }
 
+/* Renders text with opts; NULL when it fails (err, findings filled). */
+static cJSON *
+try_render(const char *text, const struct mg_render_opts *opts,
+	   struct mg_findings *f, struct mg_err *err)
+{
+	struct mg_render_input in = MG_RENDER_INPUT_INIT;
+	const cJSON *cluster = NULL;
+	cJSON *out = NULL;
+
+	input_add_text(&in, text);
+	assert_int_equal(mg_render_input_cluster(&in, NULL, &cluster, err), 0);
+	mg_render(&out, cluster, NULL, opts, f, err);
+	mg_render_input_release(&in);
+	return out;
+}
+
+/* The error of rendering text with opts, which must fail. */
+static void
+expect_opts_error(const char *text, const struct mg_render_opts *opts,
+		  const char *msg)
+{
+	struct mg_findings f = MG_FINDINGS_INIT;
+	struct mg_err err = MG_ERR_INIT;
+	cJSON *out = try_render(text, opts, &f, &err);
+
+	assert_null(out);
+	if (!strstr(err.msg, msg))
+		fail_msg("error '%s' does not say '%s'", err.msg, msg);
+	assert_true(mg_findings_count(&f, MG_SEV_ERROR) > 0);
+	mg_findings_release(&f);
+}
+
+/* The CRD schema: types and lengths always, unknown fields when strict. */
+static void
+test_schema(void **state)
+{
+	struct mg_render_opts strict = MG_RENDER_OPTS_INIT;
+	struct mg_findings f = MG_FINDINGS_INIT;
+	struct mg_err err = MG_ERR_INIT;
+	cJSON *out;
+
+	(void)state;
+	strict.strict = true;
+	/* An unknown field: refused when strict, not otherwise. */
+	out = try_render(CLUSTER_A "  bogus: 1\n", NULL, &f, &err);
+	assert_non_null(out);
+	cJSON_Delete(out);
+	assert_int_equal(mg_findings_count(&f, MG_SEV_ERROR), 0);
+	expect_opts_error(CLUSTER_A "  bogus: 1\n", &strict,
+			  "spec.bogus: unknown field \"spec.bogus\"");
+	/* Every problem is a finding, not only the first. */
+	assert_null(try_render(CLUSTER_A "  bogus: 1\n"
+				"  images: {imagePullPolicy: Sometimes}\n",
+			       &strict, &f, &err));
+	assert_non_null(mg_findings_find(&f, MG_PROBLEM_UNKNOWN_FIELD,
+					 "spec.bogus"));
+	assert_non_null(mg_findings_find(&f, MG_PROBLEM_ENUM,
+					 "spec.images.imagePullPolicy"));
+	mg_findings_release(&f);
+	/* A wrong type. */
+	expect_opts_error(CLUSTER_A "  databases: [{name: postgres,"
+				    " default: \"yes\"}]\n",
+			  NULL,
+			  "spec.databases[0].default: Invalid value: "
+			  "\"string\": spec.databases[0].default in body must "
+			  "be of type boolean");
+	/* A name too long for the CRD's rule. */
+	expect_opts_error("apiVersion: multigres.com/v1alpha1\n"
+			  "kind: MultigresCluster\n"
+			  "metadata: {name: a-name-of-twenty-six-chars}\n"
+			  "spec:\n"
+			  "  postgresPasswordSecretRef: {name: pw, key: k}\n",
+			  NULL,
+			  "MultigresCluster name must be at most 25 "
+			  "characters");
+}
+
+#define CLUSTER_HEAD                                                     \
+	"apiVersion: multigres.com/v1alpha1\n"                           \
+	"kind: MultigresCluster\n"                                       \
+	"metadata: {name: a}\n"                                          \
+	"spec:\n"                                                        \
+	"  postgresPasswordSecretRef: {name: pw, key: password}\n"
+#define POOL(name)                                                       \
+	SHARD_WITH("        spec:\n"                                      \
+		   "          pools:\n"                                   \
+		   "            " name ": {type: readWrite, cells: [z1]}\n")
+
+/* With the stored object, admission runs as an update. */
+static void
+test_update(void **state)
+{
+	static const char stored[] =
+		CLUSTER_HEAD "  cells: [{name: z1, zoneId: zone-1},"
+			     " {name: z2, zoneId: zone-2}]\n" POOL("main");
+	static const char one_cell[] =
+		CLUSTER_HEAD "  cells: [{name: z1, zoneId: zone-1}]\n"
+			POOL("main");
+	static const char renamed_pool[] =
+		CLUSTER_HEAD "  cells: [{name: z1, zoneId: zone-1},"
+			     " {name: z2, zoneId: zone-2}]\n" POOL("other");
+	struct mg_render_opts o = MG_RENDER_OPTS_INIT;
+	struct mg_findings f = MG_FINDINGS_INIT;
+	struct mg_err err = MG_ERR_INIT;
+	cJSON *old = NULL, *out;
+
+	(void)state;
+	assert_int_equal(mg_yaml_parse(&old, stored, strlen(stored), "stored",
+				       &err),
+			 0);
+	o.old = old;
+	/* Unchanged: fine. */
+	out = try_render(stored, &o, &f, &err);
+	assert_non_null(out);
+	cJSON_Delete(out);
+	/* A cell removed. */
+	expect_opts_error(one_cell, &o,
+			  "spec.cells: Invalid value: Cells cannot be removed "
+			  "or renamed (Append-Only)");
+	/* A pool renamed. */
+	expect_opts_error(renamed_pool, &o,
+			  "Pools cannot be removed or renamed in this version "
+			  "(Append-Only)");
+	/* Both are fine on a create. */
+	o.old = NULL;
+	out = try_render(one_cell, &o, &f, &err);
+	assert_non_null(out);
+	cJSON_Delete(out);
+	out = try_render(renamed_pool, &o, &f, &err);
+	assert_non_null(out);
+	cJSON_Delete(out);
+	assert_int_equal(mg_findings_count(&f, MG_SEV_ERROR), 0);
+	mg_findings_release(&f);
+	cJSON_Delete(old);
+}
+
 int
 main(void)
 {
@@ -859,6 +996,8 @@ main(void)
 		cmocka_unit_test(test_idempotent),
 		cmocka_unit_test(test_key_order),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_schema),
+		cmocka_unit_test(test_update),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -640,15 +640,13 @@ mg_render_input_cluster(const struct mg_render_input *in, const char *name,
 }
 
 int
-mg_render_input_templates(const struct mg_render_input *in,
-			  const char *namespace, struct mg_templates **out,
-			  struct mg_err *err)
+mg_render_input_add_templates(const struct mg_render_input *in,
+			      const char *namespace, struct mg_templates *t,
+			      struct mg_err *err)
 {
-	struct mg_templates *t = mg_templates_new();
 	const cJSON *o;
-	int rc;
+	int rc, n = 0;
 
-	*out = NULL;
 	cJSON_ArrayForEach(o, in->objects) {
 		const char *ns = mg_json_str(o, "metadata.namespace");
 		enum mg_template_kind k;
@@ -660,11 +658,49 @@ mg_render_input_templates(const struct mg_render_input *in,
 		if (namespace && ns && ns[0] && strcmp(ns, namespace) != 0)
 			continue;
 		rc = mg_templates_add(t, o, err);
-		if (rc) {
-			mg_templates_free(t);
+		if (rc)
 			return rc;
-		}
+		n++;
+	}
+	return n;
+}
+
+int
+mg_render_input_templates(const struct mg_render_input *in,
+			  const char *namespace, struct mg_templates **out,
+			  struct mg_err *err)
+{
+	struct mg_templates *t = mg_templates_new();
+	int rc;
+
+	*out = NULL;
+	rc = mg_render_input_add_templates(in, namespace, t, err);
+	if (rc < 0) {
+		mg_templates_free(t);
+		return rc;
 	}
 	*out = t;
 	return 0;
+}
+
+bool
+mg_render_default_storage_class(const cJSON *classes)
+{
+	static const char *const keys[] = {
+		"storageclass.kubernetes.io/is-default-class",
+		"storageclass.beta.kubernetes.io/is-default-class",
+	};
+	const cJSON *items = cJSON_IsArray(classes) ? classes
+						     : member(classes, "items");
+	const cJSON *sc;
+	size_t i;
+
+	cJSON_ArrayForEach(sc, items) {
+		const cJSON *ann = member(member(sc, "metadata"), "annotations");
+
+		for (i = 0; i < ARRAY_SIZE(keys); i++)
+			if (str_is(ann, keys[i], "true"))
+				return true;
+	}
+	return false;
 }

@@ -189,4 +189,22 @@ int mg_render_input_templates(const struct mg_render_input *in,
 			      const char *namespace, struct mg_templates **out,
 			      struct mg_err *err);
 
+/*
+ * The same into an existing set t: the input's templates replace those
+ * of t with the same kind and name (the files over what a cluster has).
+ * Returns how many were added, or MG_EINVAL (a template without a name;
+ * t then holds those added before it).
+ */
+int mg_render_input_add_templates(const struct mg_render_input *in,
+				  const char *namespace, struct mg_templates *t,
+				  struct mg_err *err);
+
+/*
+ * Whether a StorageClass among `classes` (an array, or a StorageClassList
+ * as listed) is the default: annotated storageclass.kubernetes.io/
+ * is-default-class, or its beta spelling, "true" (what
+ * mg_render_opts.no_default_storage_class negates).
+ */
+bool mg_render_default_storage_class(const cJSON *classes);
+
 #endif /* MG_RENDER_H */

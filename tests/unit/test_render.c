@@ -267,7 +267,62 @@ test_input(void **state)
 	assert_null(mg_templates_get(t, MG_TEMPLATE_CELL, "c2"));
 	assert_non_null(mg_templates_get(t, MG_TEMPLATE_SHARD, "s1"));
 	mg_templates_free(t);
+
+	/* Into a set that has some already: the input's replace them. */
+	{
+		cJSON *stored = cJSON_Parse(
+			"[{\"kind\":\"CellTemplate\",\"metadata\":"
+			"{\"name\":\"c1\"},\"spec\":{}},"
+			"{\"kind\":\"CellTemplate\",\"metadata\":"
+			"{\"name\":\"c3\"},\"spec\":{}}]");
+
+		t = mg_templates_new();
+		assert_int_equal(mg_templates_add_list(t, stored, NULL, &err),
+				 2);
+		assert_int_equal(
+			mg_render_input_add_templates(&in, "ns", t, &err), 2);
+		assert_int_equal(mg_templates_count(t), 3);
+		assert_int_equal(mg_json_int(mg_templates_get(t,
+							      MG_TEMPLATE_CELL,
+							      "c1"),
+					     "spec.multigateway.replicas", 0),
+				 4);
+		assert_non_null(mg_templates_get(t, MG_TEMPLATE_CELL, "c3"));
+		mg_templates_free(t);
+		cJSON_Delete(stored);
+	}
 	mg_render_input_release(&in);
+}
+
+/* The default StorageClass, by either annotation. */
+static void
+test_default_storage_class(void **state)
+{
+	static const char *const lists[] = {
+		"{\"kind\":\"StorageClassList\",\"items\":[{\"metadata\":"
+		"{\"name\":\"a\"}},{\"metadata\":{\"name\":\"b\","
+		"\"annotations\":{\"storageclass.kubernetes.io/"
+		"is-default-class\":\"true\"}}}]}",
+		"[{\"metadata\":{\"annotations\":{\"storageclass.beta."
+		"kubernetes.io/is-default-class\":\"true\"}}}]",
+		/* not defaults */
+		"{\"items\":[{\"metadata\":{\"annotations\":"
+		"{\"storageclass.kubernetes.io/is-default-class\":"
+		"\"false\"}}},{\"metadata\":{\"name\":\"c\"}}]}",
+		"{\"items\":[]}",
+		"[]",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		cJSON *l = cJSON_Parse(lists[i]);
+
+		assert_non_null(l);
+		assert_int_equal(mg_render_default_storage_class(l), i < 2);
+		cJSON_Delete(l);
+	}
+	assert_false(mg_render_default_storage_class(NULL));
 }
 
 /* ------------------------------------------------------------------ */
@@ -986,6 +1041,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_input),
+		cmocka_unit_test(test_default_storage_class),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_operator_env),
 		cmocka_unit_test(test_pod_hash_as_from_the_shard),

@@ -275,6 +275,66 @@ add_children(cJSON *items, const struct mg_resolved *r,
 /* Render                                                              */
 /* ------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------ */
+/* The CRD's defaults                                                  */
+/* ------------------------------------------------------------------ */
+
+/* The node of member `name` of object node n: a property, else the
+ * node of the map's values, else 0. */
+static uint16_t
+member_node(const struct mg_schema_node *n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n->nprops; i++)
+		if (strcmp(mg_schema_props[n->props + i].name, name) == 0)
+			return mg_schema_props[n->props + i].node;
+	return n->items;
+}
+
+static void
+default_value(cJSON *v, uint16_t ni)
+{
+	const struct mg_schema_node *n;
+	cJSON *c;
+	size_t i;
+
+	if (ni == 0 || ni >= MG_SCHEMA_NNODES)
+		return;
+	n = &mg_schema_nodes[ni];
+	if (n->flags & MG_SCHEMA_OBJECT_META)
+		return;
+	if (n->type == MG_SCHEMA_OBJECT && cJSON_IsObject(v)) {
+		for (i = 0; i < n->nprops; i++) {
+			const struct mg_schema_prop *p =
+				&mg_schema_props[n->props + i];
+			const char *d = mg_schema_nodes[p->node].default_json;
+
+			if (d && !cJSON_GetObjectItemCaseSensitive(v, p->name))
+				cJSON_AddItemToObject(v, p->name,
+						      must(cJSON_Parse(d)));
+		}
+		cJSON_ArrayForEach(c, v)
+			default_value(c, member_node(n, c->string));
+	} else if (n->type == MG_SCHEMA_ARRAY && cJSON_IsArray(v)) {
+		cJSON_ArrayForEach(c, v)
+			default_value(c, n->items);
+	}
+}
+
+void
+mg_render_schema_defaults(cJSON *obj)
+{
+	const char *kind = str_member(obj, "kind");
+	size_t i;
+
+	if (!str_is(obj, "apiVersion", MG_SCHEMA_API_VERSION) || !kind)
+		return;
+	for (i = 0; i < MG_KIND_COUNT; i++)
+		if (strcmp(kind, mg_kind_infos[i].name) == 0)
+			default_value(obj, mg_kind_infos[i].schema);
+}
+
 /* The cluster's namespace after step 1 of render.h, set in work. */
 static int
 settle_namespace(cJSON *work, const char *given, const char **ns,
@@ -351,6 +411,9 @@ mg_render(cJSON **out, const cJSON *cluster, const struct mg_templates *t,
 	if (rc)
 		goto out;
 	work = dup(cluster);
+	if (!str_member(work, "apiVersion"))
+		mg_json_set_str(work, "apiVersion", MG_SCHEMA_API_VERSION);
+	mg_render_schema_defaults(work);
 	rc = settle_namespace(work, opts->namespace, &ns, err);
 	if (rc)
 		goto out;
@@ -558,6 +621,7 @@ mg_render_input_add(struct mg_render_input *in, const char *data,
 		const char *kind = str_member(o, "kind");
 		enum mg_template_kind tk;
 
+		mg_render_schema_defaults(o);
 		if (is_ours(str_member(o, "apiVersion")) &&
 		    strcmp(kind, CLUSTER_KIND) == 0)
 			in->clusters++;

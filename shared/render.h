@@ -200,6 +200,20 @@ int mg_render_input_add_templates(const struct mg_render_input *in,
 				  struct mg_err *err);
 
 /*
+ * The defaults of its CRD (`default` in the OpenAPI schema), applied in
+ * place to a multigres.com/v1alpha1 object of a known kind as the API
+ * server applies them when it decodes one: in every object that is
+ * present, each missing property that has a default gets it (then its
+ * own properties are defaulted in turn); list items and map values
+ * alike. E.g. spec.postgresSuperuser "postgres", a pvcDeletionPolicy's
+ * missing side ("Retain" when deleted, "Delete" when scaled). Anything
+ * else (another kind, not an object) is left alone. mg_render_input_add
+ * and mg_render apply them, so a render from files matches one of the
+ * same objects stored by the API server.
+ */
+void mg_render_schema_defaults(cJSON *obj);
+
+/*
  * Whether a StorageClass among `classes` (an array, or a StorageClassList
  * as listed) is the default: annotated storageclass.kubernetes.io/
  * is-default-class, or its beta spelling, "true" (what

@@ -7,7 +7,9 @@
  * instead (then read the diff: a golden is only as right as its review).
  * What the goldens were checked against: multigres-operator-facts.md 3.2
  * (the names of the worked example, cluster `minimal`, cell `zone-a`),
- * 1.12-1.13 (images, resources, replicas, storage) and 2 (the chain).
+ * 1.12-1.13 (images, resources, replicas, storage) and 2 (the chain);
+ * the CRD's own defaults (postgresSuperuser, pvcDeletionPolicy sides) are
+ * in them as the API server would store them.
  * Also: the input (files of objects), the options (operator environment,
  * namespace, owner uid), the output, and the pool pods against the
  * spec-hash fixture of the minimal sample.
@@ -292,6 +294,70 @@ test_input(void **state)
 		cJSON_Delete(stored);
 	}
 	mg_render_input_release(&in);
+}
+
+/* The CRD's defaults, where the API server would put them. */
+static void
+test_schema_defaults(void **state)
+{
+	cJSON *c = cJSON_Parse(
+		"{\"apiVersion\":\"multigres.com/v1alpha1\","
+		"\"kind\":\"MultigresCluster\",\"metadata\":{\"name\":\"a\"},"
+		"\"spec\":{\"cells\":[{\"name\":\"z\",\"spec\":"
+		"{\"localTopoServer\":{\"etcd\":{\"pvcDeletionPolicy\":{}}}}}],"
+		"\"databases\":[{\"name\":\"postgres\",\"tablegroups\":"
+		"[{\"name\":\"default\",\"pvcDeletionPolicy\":"
+		"{\"whenScaled\":\"Retain\"}}]}]}}");
+	cJSON *tpl = cJSON_Parse(
+		"{\"apiVersion\":\"multigres.com/v1alpha1\","
+		"\"kind\":\"ShardTemplate\",\"metadata\":{\"name\":\"s\"},"
+		"\"spec\":{\"pools\":{\"main\":{\"pvcDeletionPolicy\":{}}}}}");
+	cJSON *other = cJSON_Parse(
+		"{\"apiVersion\":\"v1\",\"kind\":\"MultigresCluster\","
+		"\"spec\":{}}");
+	cJSON *copy = cJSON_Duplicate(other, true);
+
+	(void)state;
+	mg_render_schema_defaults(c);
+	assert_string_equal(mg_json_str(c, "spec.postgresSuperuser"),
+			    "postgres");
+	/* an absent policy gets the whole default, a present one per side */
+	assert_string_equal(mg_json_str(c, "spec.pvcDeletionPolicy.whenDeleted"),
+			    "Delete");
+	assert_string_equal(mg_json_str(c, "spec.pvcDeletionPolicy.whenScaled"),
+			    "Delete");
+	assert_string_equal(
+		mg_json_str(c, "spec.databases.0.tablegroups.0."
+			       "pvcDeletionPolicy.whenDeleted"),
+		"Retain");
+	assert_string_equal(
+		mg_json_str(c, "spec.databases.0.tablegroups.0."
+			       "pvcDeletionPolicy.whenScaled"),
+		"Retain");
+	/* list items */
+	assert_string_equal(
+		mg_json_str(c, "spec.cells.0.spec.localTopoServer.etcd."
+			       "pvcDeletionPolicy.whenDeleted"),
+		"Retain");
+	/* nothing where no object was */
+	assert_null(mg_json_get(c, "spec.globalTopoServer"));
+	assert_null(mg_json_get(c, "spec.observability"));
+	/* map values */
+	mg_render_schema_defaults(tpl);
+	assert_string_equal(
+		mg_json_str(tpl, "spec.pools.main.pvcDeletionPolicy.whenScaled"),
+		"Delete");
+	/* set values stay; other groups are not ours */
+	mg_json_set_str(mg_json_get(c, "spec"), "postgresSuperuser", "admin");
+	mg_render_schema_defaults(c);
+	assert_string_equal(mg_json_str(c, "spec.postgresSuperuser"), "admin");
+	mg_render_schema_defaults(other);
+	assert_true(cJSON_Compare(other, copy, true));
+	mg_render_schema_defaults(NULL);
+	cJSON_Delete(c);
+	cJSON_Delete(tpl);
+	cJSON_Delete(other);
+	cJSON_Delete(copy);
 }
 
 /* The default StorageClass, by either annotation. */
@@ -1042,6 +1108,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_input),
 		cmocka_unit_test(test_default_storage_class),
+		cmocka_unit_test(test_schema_defaults),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_operator_env),
 		cmocka_unit_test(test_pod_hash_as_from_the_shard),

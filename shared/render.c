@@ -297,7 +297,6 @@ default_value(cJSON *v, uint16_t ni)
 {
 	const struct mg_schema_node *n;
 	cJSON *c;
-	size_t i;
 
 	if (ni == 0 || ni >= MG_SCHEMA_NNODES)
 		return;
@@ -305,6 +304,8 @@ default_value(cJSON *v, uint16_t ni)
 	if (n->flags & MG_SCHEMA_OBJECT_META)
 		return;
 	if (n->type == MG_SCHEMA_OBJECT && cJSON_IsObject(v)) {
+		size_t i;
+
 		for (i = 0; i < n->nprops; i++) {
 			const struct mg_schema_prop *p =
 				&mg_schema_props[n->props + i];

@@ -3,7 +3,8 @@
 #   offline  every sample, with and without --children, prints exactly the
 #            library's goldens (tests/golden/render, see test_render.c);
 #            -f - reads stdin; -o json parses and holds the same objects;
-#            no API server is contacted (a dead kubeconfig does not matter)
+#            no API server is contacted (a dead kubeconfig does not matter);
+#            a render read back renders to itself
 #   online   a sample applied to the API server renders as its file does
 #            offline (children: but for the owner uid the stored cluster
 #            has); templates read from the namespace; --online -f renders
@@ -94,6 +95,12 @@ ok "-f - reads standard input" \
 ok "-f twice, a file and stdin" \
 	from_stdin "$samples/templated-cluster.yaml" "$golden/templated-cluster.yaml" \
 	offline -f "$samples/templates.yaml" -f -
+
+render_of_render() { # a render (children too) renders to itself
+	offline --children -f "$samples/templates.yaml" -f "$samples/overrides.yaml" >"$work/r1" 2>/dev/null &&
+		same_file "$work/r1" offline --children -f "$work/r1"
+}
+ok "a render of a render is the same render" render_of_render
 
 # -o json: the same objects as the YAML golden
 json_is_golden() { # GOLDEN ARGS...

@@ -41,6 +41,14 @@ cli_ctx_release(struct cli_ctx *ctx)
 {
 	mg_kube_free(ctx->kube);
 	mg_kubeconfig_free(ctx->kc);
+	if (ctx->lists) {
+		size_t i;
+
+		for (i = 0; ctx->cmd && ctx->cmd->flags &&
+			    ctx->cmd->flags[i].name; i++)
+			free(ctx->lists[i]);
+		free(ctx->lists);
+	}
 	free(ctx->values);
 	free(ctx->counts);
 	free(ctx->args);
@@ -107,6 +115,17 @@ cli_flag_count(const struct cli_ctx *ctx, const char *name)
 	return ctx->counts[flag_index(ctx, name)];
 }
 
+const char *const *
+cli_flag_values(const struct cli_ctx *ctx, const char *name)
+{
+	static const char *const none[] = { NULL };
+	size_t i = flag_index(ctx, name);
+
+	if (!(ctx->cmd->flags[i].attrs & CLI_FLAG_LIST))
+		MG_BUG("cli_flag_values() of a flag that is not a list");
+	return ctx->lists[i] ? ctx->lists[i] : none;
+}
+
 bool
 cli_flag_set(const struct cli_ctx *ctx, const char *name)
 {
@@ -171,6 +190,13 @@ set_flag(struct cli_ctx *ctx, const struct cli_flag *f, bool global,
 		return set_global(ctx, f, v, err);
 	i = (size_t)(f - ctx->cmd->flags);
 	ctx->values[i] = v;
+	if (f->attrs & CLI_FLAG_LIST) {
+		ctx->lists[i] = mg_xrealloc(ctx->lists[i],
+					    (size_t)(ctx->counts[i] + 2) *
+						    sizeof(*ctx->lists[i]));
+		ctx->lists[i][ctx->counts[i]] = v;
+		ctx->lists[i][ctx->counts[i] + 1] = NULL;
+	}
 	ctx->counts[i]++;
 	return 0;
 }
@@ -243,6 +269,7 @@ set_command(struct cli_ctx *ctx, const struct cli_cmd *cmd)
 		n++;
 	ctx->values = mg_xcalloc(n + 1, sizeof(*ctx->values));
 	ctx->counts = mg_xcalloc(n + 1, sizeof(*ctx->counts));
+	ctx->lists = mg_xcalloc(n + 1, sizeof(*ctx->lists));
 }
 
 static void

@@ -36,6 +36,7 @@ enum {
 
 enum cli_flag_attrs {
 	CLI_FLAG_COUNT = 1u << 0, /* a level: -v, -vv, -v=N, --v=N */
+	CLI_FLAG_LIST = 1u << 1,  /* may be repeated: cli_flag_values() */
 };
 
 /*
@@ -110,6 +111,7 @@ extern const struct cli_cmd cli_cmd_confirm;
 extern const struct cli_cmd cli_cmd_describe;
 extern const struct cli_cmd cli_cmd_get;
 extern const struct cli_cmd cli_cmd_help;
+extern const struct cli_cmd cli_cmd_render;
 extern const struct cli_cmd cli_cmd_table;
 extern const struct cli_cmd cli_cmd_version;
 
@@ -131,6 +133,7 @@ struct cli_ctx {
 	struct cli_globals g;
 	const char **values;        /* per flag of cmd: last value given */
 	int *counts;                /* per flag of cmd: times given */
+	const char ***lists;        /* per CLI_FLAG_LIST flag: every value */
 	char **args;                /* positional arguments */
 	int nargs;
 	bool color;                 /* colour stdout */
@@ -157,6 +160,10 @@ int cli_parse(struct cli_ctx *ctx, int argc, char **argv, struct mg_err *err);
 const char *cli_flag_value(const struct cli_ctx *ctx, const char *name);
 bool cli_flag_set(const struct cli_ctx *ctx, const char *name);
 int cli_flag_count(const struct cli_ctx *ctx, const char *name);
+/* Every value of a CLI_FLAG_LIST flag, in order, NULL-terminated (never
+ * NULL). */
+const char *const *cli_flag_values(const struct cli_ctx *ctx,
+				   const char *name);
 
 /* The same lookups in a table, for completion and help. */
 const struct cli_flag *cli_flag_find(const struct cli_flag *table,

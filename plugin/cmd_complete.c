@@ -218,7 +218,7 @@ kind_names(struct walk *w)
 	if (slash) {
 		/* KIND/NAME: complete the name after the kind */
 		char *kw = mg_xstrndup(w->cur, (size_t)(slash - w->cur));
-		const struct kind *k = kind_lookup(kw);
+		const struct mg_kind_info *k = mg_model_kind_lookup(kw);
 		char *prefix = mg_xasprintf("%s/", kw);
 		struct mg_kube_res res;
 
@@ -230,15 +230,15 @@ kind_names(struct walk *w)
 		free(kw);
 		return;
 	}
-	for (i = 0; i < nkinds; i++) {
-		const struct kind *k = &kinds[i];
+	for (i = 0; i < MG_KIND_COUNT; i++) {
+		const struct mg_kind_info *k = &mg_kind_infos[i];
 
 		if (!strncmp(k->plural, w->cur, strlen(w->cur)))
-			emit(w, k->plural, k->kind);
-		else if (!strncmp(k->shortname, w->cur, strlen(w->cur)))
-			emit(w, k->shortname, k->kind);
+			emit(w, k->plural, k->name);
+		else if (!strncmp(k->short_name, w->cur, strlen(w->cur)))
+			emit(w, k->short_name, k->name);
 		else
-			emit(w, k->singular, k->kind);
+			emit(w, k->singular, k->name);
 	}
 	emit(w, "all", "every Multigres kind");
 }
@@ -280,7 +280,7 @@ positional(struct walk *w)
 		   !strchr(w->pos[0], '/')) {
 		/* the first kind of "mgc,cel" names the objects */
 		char *first = mg_xstrndup(w->pos[0], strcspn(w->pos[0], ","));
-		const struct kind *k = kind_lookup(first);
+		const struct mg_kind_info *k = mg_model_kind_lookup(first);
 
 		if (k) {
 			kind_res(k, NULL, &res);
@@ -288,10 +288,10 @@ positional(struct walk *w)
 		}
 		free(first);
 	} else if (!strcmp(hint, "cluster")) {
-		kind_res(kind_lookup("mgc"), NULL, &res);
+		kind_res_of(MG_KIND_MULTIGRESCLUSTER, NULL, &res);
 		list_names(w, &res, NULL, "");
 	} else if (!strcmp(hint, "shard")) {
-		kind_res(kind_lookup("srd"), NULL, &res);
+		kind_res_of(MG_KIND_SHARD, NULL, &res);
 		list_names(w, &res, NULL, "");
 	} else if (!strcmp(hint, "pod")) {
 		const struct mg_kube_res pods = { "", "v1", "pods", NULL };

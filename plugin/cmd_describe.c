@@ -288,7 +288,7 @@ exec_describe(struct cli_ctx *ctx)
 	struct mg_err err = MG_ERR_INIT;
 	struct mg_list_opts lo = { NULL, NULL, 0 };
 	struct mg_buf b = MG_BUF_INIT;
-	const struct kind *k;
+	const struct mg_kind_info *k;
 	struct mg_kube_res res;
 	struct mg_kube *kube;
 	char *kind_word = NULL, *slash, *one_name = NULL;
@@ -314,7 +314,7 @@ exec_describe(struct cli_ctx *ctx)
 		names = &one_name;
 		nnames = 1;
 	}
-	k = kind_lookup(kind_word);
+	k = mg_model_kind_lookup(kind_word);
 	if (!k) {
 		rc = cli_usagef(ctx, "unknown kind '%s'; see 'kubectl multigres "
 				     "get --help' for the kinds", kind_word);

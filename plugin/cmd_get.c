@@ -28,7 +28,7 @@ static const struct cli_flag get_flags[] = {
 };
 
 struct target {
-	const struct kind *kind;
+	const struct mg_kind_info *kind;
 	const char *name; /* NULL: every object of the kind */
 };
 
@@ -41,7 +41,7 @@ struct request {
 };
 
 static void
-add_target(struct request *r, const struct kind *k, const char *name)
+add_target(struct request *r, const struct mg_kind_info *k, const char *name)
 {
 	r->t = mg_xrealloc(r->t, (r->n + 1) * sizeof(*r->t));
 	r->t[r->n].kind = k;
@@ -56,9 +56,9 @@ unknown_kind(struct cli_ctx *ctx, const char *word)
 	size_t i;
 	int rc;
 
-	for (i = 0; i < nkinds; i++)
-		mg_buf_addf(&b, "%s%s (%s)", i ? ", " : "", kinds[i].plural,
-			    kinds[i].shortname);
+	for (i = 0; i < MG_KIND_COUNT; i++)
+		mg_buf_addf(&b, "%s%s (%s)", i ? ", " : "", mg_kind_infos[i].plural,
+			    mg_kind_infos[i].short_name);
 	rc = cli_usagef(ctx, "unknown kind '%s': one of %s, or all", word, b.data);
 	mg_buf_release(&b);
 	return rc;
@@ -78,7 +78,7 @@ parse_targets(struct cli_ctx *ctx, struct request *r)
 	if (strchr(ctx->args[0], '/')) {
 		for (i = 0; i < ctx->nargs; i++) {
 			char *slash = strchr(ctx->args[i], '/');
-			const struct kind *k;
+			const struct mg_kind_info *k;
 
 			if (!slash || !slash[1] || strchr(slash + 1, '/'))
 				return cli_usagef(ctx, "'%s' is not KIND/NAME: "
@@ -86,7 +86,7 @@ parse_targets(struct cli_ctx *ctx, struct request *r)
 						       "argument must be one",
 						  ctx->args[i]);
 			*slash = '\0';
-			k = kind_lookup(ctx->args[i]);
+			k = mg_model_kind_lookup(ctx->args[i]);
 			if (!k)
 				return unknown_kind(ctx, ctx->args[i]);
 			add_target(r, k, slash + 1);
@@ -100,19 +100,19 @@ parse_targets(struct cli_ctx *ctx, struct request *r)
 	kinds_arg = mg_xstrdup(ctx->args[0]);
 	for (word = strtok_r(kinds_arg, ",", &save); word;
 	     word = strtok_r(NULL, ",", &save)) {
-		const struct kind *k = NULL;
+		const struct mg_kind_info *k = NULL;
 		size_t j;
 
 		if (!strcmp(word, "all")) {
-			for (j = 0; j < nkinds; j++, nk++) {
+			for (j = 0; j < MG_KIND_COUNT; j++, nk++) {
 				if (ctx->nargs == 1)
-					add_target(r, &kinds[j], NULL);
+					add_target(r, &mg_kind_infos[j], NULL);
 				for (i = 1; i < ctx->nargs; i++)
-					add_target(r, &kinds[j], ctx->args[i]);
+					add_target(r, &mg_kind_infos[j], ctx->args[i]);
 			}
 			continue;
 		}
-		k = kind_lookup(word);
+		k = mg_model_kind_lookup(word);
 		if (!k) {
 			rc = unknown_kind(ctx, word);
 			goto out;
@@ -134,40 +134,53 @@ out:
 
 /* "multigrescluster.multigres.com/name" as -o name and several kinds do. */
 static void
-qualified(struct mg_buf *b, const struct kind *k, const char *name)
+qualified(struct mg_buf *b, const struct mg_kind_info *k, const char *name)
 {
 	const char *p;
 
-	for (p = k->kind; *p; p++)
+	for (p = k->name; *p; p++)
 		mg_buf_addch(b, (char)tolower((unsigned char)*p));
-	mg_buf_addf(b, "." KIND_GROUP "/%s", name ? name : "");
+	mg_buf_addf(b, "." MG_SCHEMA_GROUP "/%s", name ? name : "");
+}
+
+/* A printer column's header as kubectl shows it: upper-cased. */
+static void
+header(struct mg_buf *b, const char *name)
+{
+	mg_buf_reset(b);
+	for (; *name; name++)
+		mg_buf_addch(b, (char)toupper((unsigned char)*name));
 }
 
 /* One kind's table, as kubectl prints it. */
 static void
-print_table(struct cli_ctx *ctx, const struct kind *k, const cJSON *items,
-	    bool multi, bool wide)
+print_table(struct cli_ctx *ctx, const struct mg_kind_info *k,
+	    const cJSON *items, bool multi, bool wide)
 {
 	const struct mg_table_opts opts = MG_TABLE_GET;
-	const struct kind_column *c;
+	const struct mg_kind_column *cols;
 	struct mg_table t;
 	struct mg_buf cell = MG_BUF_INIT;
 	const cJSON *it;
-	size_t ncols = 1;
+	size_t ncols = 1, n, c;
 
+	cols = kind_columns(k, &n);
 	if (ctx->g.all_namespaces)
 		ncols++;
-	for (c = k->columns; c->header; c++)
-		if (wide || c->priority == 0)
+	for (c = 0; c < n; c++)
+		if (wide || cols[c].priority == 0)
 			ncols++;
 	mg_table_init(&t, ncols);
 	if (!cli_flag_set(ctx, "no-headers")) {
 		if (ctx->g.all_namespaces)
 			mg_table_add(&t, "NAMESPACE");
 		mg_table_add(&t, "NAME");
-		for (c = k->columns; c->header; c++)
-			if (wide || c->priority == 0)
-				mg_table_add(&t, c->header);
+		for (c = 0; c < n; c++) {
+			if (!wide && cols[c].priority != 0)
+				continue;
+			header(&cell, cols[c].name);
+			mg_table_add(&t, cell.data);
+		}
 	}
 	cJSON_ArrayForEach(it, items) {
 		if (ctx->g.all_namespaces)
@@ -179,11 +192,12 @@ print_table(struct cli_ctx *ctx, const struct kind *k, const cJSON *items,
 			mg_buf_adds(&cell, mg_json_str(it, "metadata.name")
 					   ? mg_json_str(it, "metadata.name") : "");
 		mg_table_add(&t, cell.data);
-		for (c = k->columns; c->header; c++) {
-			if (!wide && c->priority != 0)
+		for (c = 0; c < n; c++) {
+			if (!wide && cols[c].priority != 0)
 				continue;
 			mg_buf_reset(&cell);
-			mg_cli_printer_cell(&cell, it, c->path, c->type, ctx->now);
+			mg_cli_printer_cell(&cell, it, cols[c].json_path,
+					    cols[c].type, ctx->now);
 			mg_table_add_sgr(&t, cell.data, cli_status_sgr(cell.data));
 		}
 	}
@@ -195,15 +209,15 @@ print_table(struct cli_ctx *ctx, const struct kind *k, const cJSON *items,
 /* What -o json|yaml prints of an object: its type always set, and (as
  * kubectl does) no managedFields unless asked. */
 static void
-ensure_type(cJSON *obj, const struct kind *k, bool managed_fields)
+ensure_type(cJSON *obj, const struct mg_kind_info *k, bool managed_fields)
 {
 	if (!managed_fields)
 		cJSON_DeleteItemFromObjectCaseSensitive(mg_json_get(obj, "metadata"),
 							"managedFields");
 	if (!mg_json_str(obj, "apiVersion"))
-		mg_json_set_str(obj, "apiVersion", KIND_GROUP "/" KIND_VERSION);
+		mg_json_set_str(obj, "apiVersion", MG_SCHEMA_GROUP "/" MG_SCHEMA_VERSION);
 	if (!mg_json_str(obj, "kind"))
-		mg_json_set_str(obj, "kind", k->kind);
+		mg_json_set_str(obj, "kind", k->name);
 }
 
 static int

@@ -1008,7 +1008,7 @@ mg_pools_find(const struct mg_pools *p, const char *name)
 /* ---- decode ---------------------------------------------------------------------- */
 
 struct dctx {
-	struct mg_problems *probs; /* shape notes (TRUSTED input) */
+	struct mg_findings *probs; /* shape notes (TRUSTED input) */
 	struct mg_buf path;
 };
 
@@ -1234,7 +1234,7 @@ decode_obj(const struct type *t, const cJSON *in, void *base, struct dctx *c)
 			/* only from TRUSTED input: keep it, say so */
 			keep_unknown(t, base, m);
 			if (c->probs)
-				mg_problems_add(c->probs, MG_PROBLEM_TYPE, -1,
+				mg_findings_add_problem(c->probs, MG_PROBLEM_TYPE, -1,
 						c->path.data,
 						"kept as an unknown member: not "
 						"of the type the model expects");
@@ -1506,11 +1506,11 @@ kind_exact(const char *name)
 
 int
 mg_model_parse(const cJSON *in, enum mg_model_strict strict,
-	       struct mg_model_obj **out, struct mg_problems *probs,
+	       struct mg_model_obj **out, struct mg_findings *probs,
 	       struct mg_err *err)
 {
-	struct mg_problems local = MG_PROBLEMS_INIT, view;
-	struct mg_problems *p = probs ? probs : &local;
+	struct mg_findings local = MG_FINDINGS_INIT, view;
+	struct mg_findings *p = probs ? probs : &local;
 	struct dctx c = { NULL, MG_BUF_INIT };
 	const struct mg_kind_info *info = NULL;
 	const cJSON *kind, *api, *name;
@@ -1521,7 +1521,7 @@ mg_model_parse(const cJSON *in, enum mg_model_strict strict,
 
 	*out = NULL;
 	if (!cJSON_IsObject(in)) {
-		mg_problems_add(p, MG_PROBLEM_OBJECT, -1, "",
+		mg_findings_add_problem(p, MG_PROBLEM_OBJECT, -1, "",
 				"not an object but %s",
 				cJSON_IsArray(in) ? "an array" : "a scalar");
 		goto out;
@@ -1542,13 +1542,13 @@ mg_model_parse(const cJSON *in, enum mg_model_strict strict,
 		for (i = 0; i < MG_KIND_COUNT; i++)
 			mg_buf_addf(&msg, "%s\"%s\"", i ? ", " : "",
 				    mg_kind_infos[i].name);
-		mg_problems_add(p, MG_PROBLEM_OBJECT, -1, "kind", "%s", msg.data);
+		mg_findings_add_problem(p, MG_PROBLEM_OBJECT, -1, "kind", "%s", msg.data);
 		mg_buf_release(&msg);
 		goto out;
 	}
 	if (!cJSON_IsString(api) ||
 	    strcmp(api->valuestring, MG_SCHEMA_API_VERSION) != 0) {
-		mg_problems_add(p, MG_PROBLEM_OBJECT, -1, "apiVersion",
+		mg_findings_add_problem(p, MG_PROBLEM_OBJECT, -1, "apiVersion",
 				"Unsupported value: %s%s%s: supported values: "
 				"\"" MG_SCHEMA_API_VERSION "\"",
 				cJSON_IsString(api) ? "\"" : "",
@@ -1575,10 +1575,10 @@ out:
 	view.v = p->v + before;
 	view.n = p->n - before;
 	view.alloc = 0;
-	rc = mg_problems_to_err(&view, what, err);
+	rc = mg_findings_to_err(&view, what, err);
 done:
 	free(what);
-	mg_problems_release(&local);
+	mg_findings_release(&local);
 	return rc;
 }
 
@@ -1625,17 +1625,17 @@ mg_model_status_common(const struct mg_model_obj *obj)
 int
 mg_model_check_update(const struct mg_model_obj *old,
 		      const struct mg_model_obj *obj, bool strict,
-		      struct mg_problems *probs, struct mg_err *err)
+		      struct mg_findings *probs, struct mg_err *err)
 {
-	struct mg_problems local = MG_PROBLEMS_INIT, view;
-	struct mg_problems *p = probs ? probs : &local;
+	struct mg_findings local = MG_FINDINGS_INIT, view;
+	struct mg_findings *p = probs ? probs : &local;
 	size_t before = p->n;
 	cJSON *a = NULL, *b = NULL;
 	char *what;
 	int rc;
 
 	if (old->kind != obj->kind) {
-		mg_problems_add(p, MG_PROBLEM_OBJECT, -1, "kind",
+		mg_findings_add_problem(p, MG_PROBLEM_OBJECT, -1, "kind",
 				"Invalid value: \"%s\": field is immutable",
 				mg_kind_infos[obj->kind].name);
 	} else {
@@ -1649,11 +1649,11 @@ mg_model_check_update(const struct mg_model_obj *old,
 	view.v = p->v + before;
 	view.n = p->n - before;
 	view.alloc = 0;
-	rc = mg_problems_to_err(&view, what, err);
+	rc = mg_findings_to_err(&view, what, err);
 	free(what);
 	cJSON_Delete(a);
 	cJSON_Delete(b);
-	mg_problems_release(&local);
+	mg_findings_release(&local);
 	return rc;
 }
 

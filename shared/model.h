@@ -793,7 +793,7 @@ enum mg_model_strict {
  * (CHECKED, STRICT) any validation problem.
  */
 int mg_model_parse(const cJSON *in, enum mg_model_strict strict,
-		   struct mg_model_obj **out, struct mg_problems *probs,
+		   struct mg_model_obj **out, struct mg_findings *probs,
 		   struct mg_err *err);
 
 /*
@@ -813,7 +813,7 @@ void mg_model_free(struct mg_model_obj *obj);
  */
 int mg_model_check_update(const struct mg_model_obj *old,
 			  const struct mg_model_obj *obj, bool strict,
-			  struct mg_problems *probs, struct mg_err *err);
+			  struct mg_findings *probs, struct mg_err *err);
 
 /*
  * Walks the model's descriptor tables against the generated schema:

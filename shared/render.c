@@ -17,6 +17,7 @@
 #include "json.h"
 #include "poolpod.h"
 #include "resolve.h"
+#include "schema.h"
 #include "validate.h"
 #include "xalloc.h"
 #include "yaml_json.h"
@@ -24,12 +25,6 @@
 #define CLUSTER_KIND "MultigresCluster"
 #define OUR_GROUP    "multigres.com"
 #define OUR_VERSION  "v1alpha1"
-
-/* The kinds of multigres.com/v1alpha1 (facts 1.1). */
-static const char *const our_kinds[] = {
-	CLUSTER_KIND, "CoreTemplate", "CellTemplate", "ShardTemplate",
-	"Cell",	      "TableGroup",   "Shard",	      "TopoServer",
-};
 
 static cJSON *
 must(cJSON *x)
@@ -79,122 +74,24 @@ str_is(const cJSON *o, const char *key, const char *want)
 /* ------------------------------------------------------------------ */
 
 /*
- * The CRD's rules on the v1alpha1 catalogue (facts 8.3), with upstream's
- * messages after the subject. TODO(schema): once shared/schema.h is on
- * main, validate the object with mg_schema_validate instead: it has
- * these rules and every other one of the CRD.
+ * The CRD schema and its CEL rules on cluster (an update of opts->old
+ * when given), as the API server checks an object; findings appended.
  */
 static void
-check_catalogue(struct mg_findings *f, const cJSON *cluster)
+check_schema(const cJSON *cluster, const struct mg_render_opts *opts,
+	     bool strict, struct mg_findings *f)
 {
-	const cJSON *db, *tg, *sh;
-	size_t i = 0;
-
-	cJSON_ArrayForEach(db, member(member(cluster, "spec"), "databases")) {
-		size_t j = 0, defaults = 0;
-
-		if (!str_is(db, "name", MG_DEFAULT_DATABASE) ||
-		    !cJSON_IsTrue(member(db, "default"))) {
-			char *path = mg_xasprintf("spec.databases[%zu]", i);
-
-			mg_findings_add(f, MG_SEV_ERROR, path,
-					"database '%s': in v1alpha1, only the "
-					"single system database named "
-					"'postgres' (marked default: true) is "
-					"supported",
-					or_empty(str_member(db, "name")));
-			free(path);
-		}
-		cJSON_ArrayForEach(tg, member(db, "tablegroups")) {
-			char *path;
-			size_t k = 0;
-
-			if (cJSON_IsTrue(member(tg, "default"))) {
-				defaults++;
-				if (!str_is(tg, "name",
-					    MG_DEFAULT_TABLEGROUP)) {
-					path = mg_xasprintf(
-						"spec.databases[%zu]."
-						"tablegroups[%zu].name",
-						i, j);
-					mg_findings_add(
-						f, MG_SEV_ERROR, path,
-						"table group '%s': the default "
-						"tablegroup must be named "
-						"'default'",
-						or_empty(str_member(tg,
-								    "name")));
-					free(path);
-				}
-			}
-			cJSON_ArrayForEach(sh, member(tg, "shards")) {
-				if (!str_is(sh, "name", MG_DEFAULT_SHARD)) {
-					path = mg_xasprintf(
-						"spec.databases[%zu]."
-						"tablegroups[%zu].shards[%zu]."
-						"name",
-						i, j, k);
-					mg_findings_add(
-						f, MG_SEV_ERROR, path,
-						"shard '%s': shardName must be "
-						"strictly equal to '0-inf' in "
-						"this version",
-						or_empty(str_member(sh,
-								    "name")));
-					free(path);
-				}
-				k++;
-			}
-			j++;
-		}
-		if (j && defaults != 1) {
-			char *path = mg_xasprintf(
-				"spec.databases[%zu].tablegroups", i);
-
-			mg_findings_add(f, MG_SEV_ERROR, path,
-					"database '%s': every database must "
-					"have exactly one tablegroup marked as "
-					"default",
-					or_empty(str_member(db, "name")));
-			free(path);
-		}
-		i++;
-	}
+	mg_schema_validate_update(MG_KIND_MULTIGRESCLUSTER, cluster, opts->old,
+				  strict ? MG_SCHEMA_STRICT : 0, f);
 }
 
-/*
- * What the API server would run on a create: the mutating webhook, the
- * CRD's catalogue rules, the validating webhook. Findings from index
- * f->n on are this call's; the first error stops the render.
- */
+/* MG_EINVAL naming the first error among findings from `start` on. */
 static int
-admit(const cJSON *cluster, const struct mg_templates *t, const char *ns,
-      const struct mg_render_opts *opts, struct mg_findings *f,
-      struct mg_err *err)
+first_error(const struct mg_findings *f, size_t start, struct mg_err *err)
 {
-	struct mg_validate_opts vo = MG_VALIDATE_OPTS_INIT;
-	struct mg_err merr = MG_ERR_INIT;
 	const struct mg_finding *first = NULL;
-	size_t start = f->n, errors = 0, i;
-	cJSON *mutated = dup(cluster);
-	int mrc, rc;
+	size_t errors = 0, i;
 
-	mrc = mg_resolve_webhook_default(mutated, t, &merr);
-	if (mrc) {
-		/* Validate what there is: the findings say it all. */
-		cJSON_Delete(mutated);
-		mutated = dup(cluster);
-		mg_resolve_static_defaults(mutated, t);
-	}
-	check_catalogue(f, mutated);
-	vo.templates = t;
-	vo.namespace = ns;
-	vo.has_default_storage_class = !opts->no_default_storage_class;
-	vo.nodes = opts->nodes;
-	rc = mg_validate_cluster(f, mutated, NULL, &vo, err);
-	cJSON_Delete(mutated);
-	if (rc)
-		return rc;
 	for (i = start; i < f->n; i++) {
 		if (f->v[i].severity != MG_SEV_ERROR)
 			continue;
@@ -202,8 +99,6 @@ admit(const cJSON *cluster, const struct mg_templates *t, const char *ns,
 			first = &f->v[i];
 		errors++;
 	}
-	if (!first && mrc)
-		return mg_err_set(err, MG_EINVAL, "%s", merr.msg);
 	if (!first)
 		return 0;
 	if (errors > 1)
@@ -212,6 +107,52 @@ admit(const cJSON *cluster, const struct mg_templates *t, const char *ns,
 				  first->message, errors - 1);
 	return mg_err_set(err, MG_EINVAL, "%s%s%s", first->path,
 			  first->path[0] ? ": " : "", first->message);
+}
+
+/*
+ * What the API server would run on a create (or, with opts->old, an
+ * update): the schema on what was sent, the mutating webhook, the schema
+ * on its result, the validating webhook. Findings from index f->n on are
+ * this call's; the first error stops the render.
+ */
+static int
+admit(const cJSON *cluster, const struct mg_templates *t, const char *ns,
+      const struct mg_render_opts *opts, struct mg_findings *f,
+      struct mg_err *err)
+{
+	struct mg_validate_opts vo = MG_VALIDATE_OPTS_INIT;
+	struct mg_err merr = MG_ERR_INIT;
+	size_t start = f->n;
+	cJSON *mutated;
+	int mrc, rc;
+
+	/* A malformed object is refused before the webhooks see it. */
+	check_schema(cluster, opts, opts->strict, f);
+	rc = first_error(f, start, err);
+	if (rc)
+		return rc;
+	mutated = dup(cluster);
+	mrc = mg_resolve_webhook_default(mutated, t, &merr);
+	if (mrc) {
+		/* Validate what there is: the findings say it all. */
+		cJSON_Delete(mutated);
+		mutated = dup(cluster);
+		mg_resolve_static_defaults(mutated, t);
+	} else {
+		check_schema(mutated, opts, false, f);
+	}
+	vo.templates = t;
+	vo.namespace = ns;
+	vo.has_default_storage_class = !opts->no_default_storage_class;
+	vo.nodes = opts->nodes;
+	rc = mg_validate_cluster(f, mutated, opts->old, &vo, err);
+	cJSON_Delete(mutated);
+	if (rc)
+		return rc;
+	rc = first_error(f, start, err);
+	if (!rc && mrc)
+		return mg_err_set(err, MG_EINVAL, "%s", merr.msg);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -334,6 +275,67 @@ add_children(cJSON *items, const struct mg_resolved *r,
 /* Render                                                              */
 /* ------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------ */
+/* The CRD's defaults                                                  */
+/* ------------------------------------------------------------------ */
+
+/* The node of member `name` of object node n: a property, else the
+ * node of the map's values, else 0. */
+static uint16_t
+member_node(const struct mg_schema_node *n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n->nprops; i++)
+		if (strcmp(mg_schema_props[n->props + i].name, name) == 0)
+			return mg_schema_props[n->props + i].node;
+	return n->items;
+}
+
+static void
+default_value(cJSON *v, uint16_t ni)
+{
+	const struct mg_schema_node *n;
+	cJSON *c;
+
+	if (ni == 0 || ni >= MG_SCHEMA_NNODES)
+		return;
+	n = &mg_schema_nodes[ni];
+	if (n->flags & MG_SCHEMA_OBJECT_META)
+		return;
+	if (n->type == MG_SCHEMA_OBJECT && cJSON_IsObject(v)) {
+		size_t i;
+
+		for (i = 0; i < n->nprops; i++) {
+			const struct mg_schema_prop *p =
+				&mg_schema_props[n->props + i];
+			const char *d = mg_schema_nodes[p->node].default_json;
+
+			if (d && !cJSON_GetObjectItemCaseSensitive(v, p->name))
+				cJSON_AddItemToObject(v, p->name,
+						      must(cJSON_Parse(d)));
+		}
+		cJSON_ArrayForEach(c, v)
+			default_value(c, member_node(n, c->string));
+	} else if (n->type == MG_SCHEMA_ARRAY && cJSON_IsArray(v)) {
+		cJSON_ArrayForEach(c, v)
+			default_value(c, n->items);
+	}
+}
+
+void
+mg_render_schema_defaults(cJSON *obj)
+{
+	const char *kind = str_member(obj, "kind");
+	size_t i;
+
+	if (!str_is(obj, "apiVersion", MG_SCHEMA_API_VERSION) || !kind)
+		return;
+	for (i = 0; i < MG_KIND_COUNT; i++)
+		if (strcmp(kind, mg_kind_infos[i].name) == 0)
+			default_value(obj, mg_kind_infos[i].schema);
+}
+
 /* The cluster's namespace after step 1 of render.h, set in work. */
 static int
 settle_namespace(cJSON *work, const char *given, const char **ns,
@@ -410,6 +412,9 @@ mg_render(cJSON **out, const cJSON *cluster, const struct mg_templates *t,
 	if (rc)
 		goto out;
 	work = dup(cluster);
+	if (!str_member(work, "apiVersion"))
+		mg_json_set_str(work, "apiVersion", MG_SCHEMA_API_VERSION);
+	mg_render_schema_defaults(work);
 	rc = settle_namespace(work, opts->namespace, &ns, err);
 	if (rc)
 		goto out;
@@ -515,8 +520,8 @@ is_our_kind(const char *kind)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(our_kinds); i++)
-		if (strcmp(kind, our_kinds[i]) == 0)
+	for (i = 0; i < MG_KIND_COUNT; i++)
+		if (strcmp(kind, mg_kind_infos[i].name) == 0)
 			return true;
 	return false;
 }
@@ -617,6 +622,7 @@ mg_render_input_add(struct mg_render_input *in, const char *data,
 		const char *kind = str_member(o, "kind");
 		enum mg_template_kind tk;
 
+		mg_render_schema_defaults(o);
 		if (is_ours(str_member(o, "apiVersion")) &&
 		    strcmp(kind, CLUSTER_KIND) == 0)
 			in->clusters++;
@@ -699,15 +705,13 @@ mg_render_input_cluster(const struct mg_render_input *in, const char *name,
 }
 
 int
-mg_render_input_templates(const struct mg_render_input *in,
-			  const char *namespace, struct mg_templates **out,
-			  struct mg_err *err)
+mg_render_input_add_templates(const struct mg_render_input *in,
+			      const char *namespace, struct mg_templates *t,
+			      struct mg_err *err)
 {
-	struct mg_templates *t = mg_templates_new();
 	const cJSON *o;
-	int rc;
+	int rc, n = 0;
 
-	*out = NULL;
 	cJSON_ArrayForEach(o, in->objects) {
 		const char *ns = mg_json_str(o, "metadata.namespace");
 		enum mg_template_kind k;
@@ -719,11 +723,49 @@ mg_render_input_templates(const struct mg_render_input *in,
 		if (namespace && ns && ns[0] && strcmp(ns, namespace) != 0)
 			continue;
 		rc = mg_templates_add(t, o, err);
-		if (rc) {
-			mg_templates_free(t);
+		if (rc)
 			return rc;
-		}
+		n++;
+	}
+	return n;
+}
+
+int
+mg_render_input_templates(const struct mg_render_input *in,
+			  const char *namespace, struct mg_templates **out,
+			  struct mg_err *err)
+{
+	struct mg_templates *t = mg_templates_new();
+	int rc;
+
+	*out = NULL;
+	rc = mg_render_input_add_templates(in, namespace, t, err);
+	if (rc < 0) {
+		mg_templates_free(t);
+		return rc;
 	}
 	*out = t;
 	return 0;
+}
+
+bool
+mg_render_default_storage_class(const cJSON *classes)
+{
+	static const char *const keys[] = {
+		"storageclass.kubernetes.io/is-default-class",
+		"storageclass.beta.kubernetes.io/is-default-class",
+	};
+	const cJSON *items = cJSON_IsArray(classes) ? classes
+						     : member(classes, "items");
+	const cJSON *sc;
+	size_t i;
+
+	cJSON_ArrayForEach(sc, items) {
+		const cJSON *ann = member(member(sc, "metadata"), "annotations");
+
+		for (i = 0; i < ARRAY_SIZE(keys); i++)
+			if (str_is(ann, keys[i], "true"))
+				return true;
+	}
+	return false;
 }

@@ -13,14 +13,20 @@
  *   1. the namespace: the cluster's metadata.namespace, else
  *      opts->namespace, else "default" (both given and different is
  *      MG_EINVAL, as kubectl refuses it);
- *   2. admission, as the API server would run it: the mutating webhook
- *      (mg_resolve_webhook_default), the v1alpha1 catalogue rules of the
- *      CRD (one database `postgres`, its default table group `default`,
- *      shards named `0-inf`), then the validating webhook
- *      (mg_validate_cluster). Every finding is appended to `findings`;
- *      any error stops the render: MG_EINVAL with the first error,
- *      "<field path>: <message>" (and how many more), in err.
- *      Warnings do not stop it: the front-end prints them on stderr;
+ *   2. admission, as the API server would run it: the CRD schema and its
+ *      CEL rules on the cluster as given (mg_schema_validate: types,
+ *      lengths, patterns, the v1alpha1 catalogue of one database
+ *      `postgres`, its default table group `default` and shards named
+ *      `0-inf`...; with opts->old, as an update: cells and pools are
+ *      append-only), and when that passes the mutating webhook
+ *      (mg_resolve_webhook_default), the schema again on the mutated
+ *      object, then the validating webhook (mg_validate_cluster, with
+ *      opts->old). Every finding is appended to `findings`; any error
+ *      stops the render: MG_EINVAL with the first error, "<field path>:
+ *      <message>" (and how many more), in err. Schema messages are the
+ *      API server's ("Too long: may not be more than 25 bytes", a CEL
+ *      rule's "Invalid value: ...: <upstream's message>"). Warnings do
+ *      not stop it: the front-end prints them on stderr;
  *   3. images as the operator resolves them (mg_images_resolve): spec
  *      images, else the operator's MULTIGRES_IMAGE_* (opts->operator_env),
  *      else the compiled defaults; under the lazy strategy a recorded set
@@ -89,9 +95,23 @@ struct mg_render_opts {
 	 */
 	bool no_default_storage_class;
 	const cJSON *nodes;
+	/*
+	 * Unknown fields are errors (kubectl's --validate=strict): set it
+	 * for input from users; objects read from the API server have none.
+	 * Without it they pass, and are carried along where the API server
+	 * would have pruned them.
+	 */
+	bool strict;
+	/*
+	 * The stored MultigresCluster when `cluster` is a new version of it
+	 * (the file of a cluster that exists): admission runs as an update
+	 * (the CRD's transition rules, the webhook's update rules). NULL: a
+	 * create.
+	 */
+	const cJSON *old;
 };
 
-#define MG_RENDER_OPTS_INIT { false, NULL, NULL, false, NULL }
+#define MG_RENDER_OPTS_INIT { false, NULL, NULL, false, NULL, false, NULL }
 
 /*
  * Renders `cluster` (a MultigresCluster object) with the templates of its
@@ -168,5 +188,37 @@ int mg_render_input_cluster(const struct mg_render_input *in,
 int mg_render_input_templates(const struct mg_render_input *in,
 			      const char *namespace, struct mg_templates **out,
 			      struct mg_err *err);
+
+/*
+ * The same into an existing set t: the input's templates replace those
+ * of t with the same kind and name (the files over what a cluster has).
+ * Returns how many were added, or MG_EINVAL (a template without a name;
+ * t then holds those added before it).
+ */
+int mg_render_input_add_templates(const struct mg_render_input *in,
+				  const char *namespace, struct mg_templates *t,
+				  struct mg_err *err);
+
+/*
+ * The defaults of its CRD (`default` in the OpenAPI schema), applied in
+ * place to a multigres.com/v1alpha1 object of a known kind as the API
+ * server applies them when it decodes one: in every object that is
+ * present, each missing property that has a default gets it (then its
+ * own properties are defaulted in turn); list items and map values
+ * alike. E.g. spec.postgresSuperuser "postgres", a pvcDeletionPolicy's
+ * missing side ("Retain" when deleted, "Delete" when scaled). Anything
+ * else (another kind, not an object) is left alone. mg_render_input_add
+ * and mg_render apply them, so a render from files matches one of the
+ * same objects stored by the API server.
+ */
+void mg_render_schema_defaults(cJSON *obj);
+
+/*
+ * Whether a StorageClass among `classes` (an array, or a StorageClassList
+ * as listed) is the default: annotated storageclass.kubernetes.io/
+ * is-default-class, or its beta spelling, "true" (what
+ * mg_render_opts.no_default_storage_class negates).
+ */
+bool mg_render_default_storage_class(const cJSON *classes);
 
 #endif /* MG_RENDER_H */

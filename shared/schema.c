@@ -19,105 +19,6 @@
 #include "timeutil.h"
 #include "xalloc.h"
 
-/* ---- problems ------------------------------------------------------------ */
-
-void
-mg_problems_init(struct mg_problems *p)
-{
-	memset(p, 0, sizeof(*p));
-}
-
-void
-mg_problems_release(struct mg_problems *p)
-{
-	size_t i;
-
-	if (!p)
-		return;
-	for (i = 0; i < p->n; i++) {
-		free(p->v[i].path);
-		free(p->v[i].message);
-	}
-	free(p->v);
-	memset(p, 0, sizeof(*p));
-}
-
-static void
-problems_put(struct mg_problems *p, enum mg_problem_type type, int rule,
-	     const char *path, char *message)
-{
-	struct mg_problem *x;
-
-	p->v = mg_xgrow(p->v, sizeof(*p->v), p->n + 1, &p->alloc);
-	x = &p->v[p->n++];
-	x->type = type;
-	x->rule = rule;
-	x->path = mg_xstrdup(path ? path : "");
-	x->message = message;
-}
-
-void
-mg_problems_add(struct mg_problems *p, enum mg_problem_type type, int rule,
-		const char *path, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	problems_put(p, type, rule, path, mg_xvasprintf(fmt, ap));
-	va_end(ap);
-}
-
-const struct mg_problem *
-mg_problems_find(const struct mg_problems *p, enum mg_problem_type type,
-		 const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		if (p->v[i].type != type)
-			continue;
-		if (!path || strcmp(p->v[i].path, path) == 0)
-			return &p->v[i];
-	}
-	return NULL;
-}
-
-static void
-format_one(struct mg_buf *out, const struct mg_problem *x)
-{
-	if (x->path[0])
-		mg_buf_addf(out, "%s: ", x->path);
-	mg_buf_adds(out, x->message);
-}
-
-void
-mg_problems_format(const struct mg_problems *p, struct mg_buf *out)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		format_one(out, &p->v[i]);
-		mg_buf_addch(out, '\n');
-	}
-}
-
-int
-mg_problems_to_err(const struct mg_problems *p, const char *what,
-		   struct mg_err *err)
-{
-	struct mg_buf b = MG_BUF_INIT;
-
-	if (!p || p->n == 0)
-		return 0;
-	format_one(&b, &p->v[0]);
-	if (p->n > 1)
-		mg_buf_addf(&b, " (and %zu more problem%s)", p->n - 1,
-			    p->n == 2 ? "" : "s");
-	mg_err_set(err, MG_EINVAL, "%s: %s", what, b.data);
-	mg_buf_release(&b);
-	return MG_EINVAL;
-}
-
 /* ---- table access ---------------------------------------------------------- */
 
 static const struct mg_schema_node *
@@ -332,7 +233,7 @@ pattern_match(unsigned idx, const char *s)
 /* ---- the walk ---------------------------------------------------------------- */
 
 struct walk {
-	struct mg_problems *probs;
+	struct mg_findings *probs;
 	unsigned opts;
 	struct mg_buf path;
 	size_t found;
@@ -385,8 +286,9 @@ pop(struct walk *w, size_t len)
 static void
 report(struct walk *w, enum mg_problem_type type, int rule, struct mg_buf *msg)
 {
-	problems_put(w->probs, type, rule, w->path.data,
-		     mg_buf_detach(msg, NULL));
+	mg_findings_add_problem(w->probs, type, rule, w->path.data, "%s",
+				msg->data);
+	mg_buf_release(msg);
 	w->found++;
 	switch (type) {
 	case MG_PROBLEM_TYPE:
@@ -1285,7 +1187,7 @@ cel_value(struct walk *w, uint16_t ni, const cJSON *v, const cJSON *old)
 
 static size_t
 validate(uint16_t node, const cJSON *value, const cJSON *old, const char *path,
-	 unsigned opts, bool status_relative, struct mg_problems *probs)
+	 unsigned opts, bool status_relative, struct mg_findings *probs)
 {
 	struct walk w = { probs, opts, MG_BUF_INIT, 0, 0, status_relative };
 
@@ -1307,14 +1209,14 @@ validate(uint16_t node, const cJSON *value, const cJSON *old, const char *path,
 size_t
 mg_schema_validate_node(uint16_t node, const cJSON *value, const cJSON *old,
 			const char *path, unsigned opts,
-			struct mg_problems *probs)
+			struct mg_findings *probs)
 {
 	return validate(node, value, old, path, opts, false, probs);
 }
 
 size_t
 mg_schema_validate(enum mg_kind kind, const cJSON *obj, unsigned opts,
-		   struct mg_problems *probs)
+		   struct mg_findings *probs)
 {
 	return mg_schema_validate_update(kind, obj, NULL, opts, probs);
 }
@@ -1322,7 +1224,7 @@ mg_schema_validate(enum mg_kind kind, const cJSON *obj, unsigned opts,
 size_t
 mg_schema_validate_update(enum mg_kind kind, const cJSON *obj,
 			  const cJSON *old, unsigned opts,
-			  struct mg_problems *probs)
+			  struct mg_findings *probs)
 {
 	if ((unsigned)kind >= MG_KIND_COUNT)
 		MG_BUG("bad kind");

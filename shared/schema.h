@@ -48,6 +48,7 @@
 #include <cJSON.h>
 
 #include "compat.h"
+#include "finding.h"
 #include "schema_gen.h"
 
 struct mg_buf;
@@ -168,62 +169,11 @@ extern const struct mg_schema_node mg_schema_nodes[MG_SCHEMA_NNODES];
 /* The node of property `name` of node `node`, or 0. */
 uint16_t mg_schema_prop_node(uint16_t node, const char *name);
 
-/* ---- problems ------------------------------------------------------------- */
-
-enum mg_problem_type {
-	MG_PROBLEM_UNKNOWN_FIELD, /* strict mode only */
-	MG_PROBLEM_TYPE,          /* wrong JSON type, bad date-time */
-	MG_PROBLEM_REQUIRED,
-	MG_PROBLEM_ENUM,          /* "Unsupported value" */
-	MG_PROBLEM_TOO_LONG,      /* maxLength */
-	MG_PROBLEM_TOO_SHORT,     /* minLength */
-	MG_PROBLEM_PATTERN,
-	MG_PROBLEM_RANGE,         /* minimum, maximum */
-	MG_PROBLEM_TOO_MANY,      /* maxItems, maxProperties */
-	MG_PROBLEM_TOO_FEW,       /* minItems */
-	MG_PROBLEM_DUPLICATE,     /* list-type set / map */
-	MG_PROBLEM_RULE,          /* a CEL rule is false (or failed) */
-	MG_PROBLEM_NOT_CHECKED,   /* CEL rules skipped after blocking problems */
-	MG_PROBLEM_OBJECT,        /* not an object of a known kind */
-};
-
-struct mg_problem {
-	enum mg_problem_type type;
-	int rule;      /* enum mg_schema_rule for MG_PROBLEM_RULE, else -1 */
-	char *path;    /* "spec.cells[2].zoneId"; "" for the whole object */
-	char *message; /* the API server's wording, without the path */
-};
-
-/* A growing list of problems; caller-owned storage. */
-struct mg_problems {
-	struct mg_problem *v;
-	size_t n, alloc;
-};
-
-#define MG_PROBLEMS_INIT { NULL, 0, 0 }
-
-void mg_problems_init(struct mg_problems *p);
-void mg_problems_release(struct mg_problems *p);
-/* Appends a problem (copies path and the formatted message). */
-void mg_problems_add(struct mg_problems *p, enum mg_problem_type type,
-		     int rule, const char *path, const char *fmt, ...)
-	MG_PRINTF(5, 6);
-/* The first problem of `type` at `path` (path NULL: any), or NULL. */
-const struct mg_problem *mg_problems_find(const struct mg_problems *p,
-					  enum mg_problem_type type,
-					  const char *path);
-/* Appends one "path: message" line per problem. */
-void mg_problems_format(const struct mg_problems *p, struct mg_buf *out);
-
-/*
- * Fills err (MG_EINVAL) with "what: <first problem>" plus "(and N more
- * problems)" when there are others, and returns MG_EINVAL; returns 0 and
- * leaves err alone when there are no problems.
+/* ---- validation ------------------------------------------------------------
+ *
+ * Problems are findings (finding.h): errors with a type (MG_PROBLEM_TYPE,
+ * MG_PROBLEM_RULE, ...) and, for a CEL rule, its MG_RULE_* identifier.
  */
-int mg_problems_to_err(const struct mg_problems *p, const char *what,
-		       struct mg_err *err);
-
-/* ---- validation ------------------------------------------------------------ */
 
 enum mg_schema_opts {
 	MG_SCHEMA_STRICT = 1u << 0, /* unknown fields are problems */
@@ -236,7 +186,7 @@ enum mg_schema_opts {
  * problems added (0: valid).
  */
 size_t mg_schema_validate(enum mg_kind kind, const cJSON *obj, unsigned opts,
-			  struct mg_problems *probs);
+			  struct mg_findings *probs);
 
 /*
  * The same for an update of old to obj: also the transition rules, and
@@ -245,7 +195,7 @@ size_t mg_schema_validate(enum mg_kind kind, const cJSON *obj, unsigned opts,
  */
 size_t mg_schema_validate_update(enum mg_kind kind, const cJSON *obj,
 				 const cJSON *old, unsigned opts,
-				 struct mg_problems *probs);
+				 struct mg_findings *probs);
 
 /*
  * Validates the sub-tree `value` against schema node `node` (for tests and
@@ -253,6 +203,6 @@ size_t mg_schema_validate_update(enum mg_kind kind, const cJSON *obj,
  */
 size_t mg_schema_validate_node(uint16_t node, const cJSON *value,
 			       const cJSON *old, const char *path,
-			       unsigned opts, struct mg_problems *probs);
+			       unsigned opts, struct mg_findings *probs);
 
 #endif /* MG_SCHEMA_H */

@@ -453,64 +453,6 @@ mg_guc_lookup(const char *name)
 	return bsearch(buf, gucs, ARRAY_SIZE(gucs), sizeof(gucs[0]), cmp_guc);
 }
 
-/* ------------------------------------------------------------------ */
-/* Findings                                                            */
-/* ------------------------------------------------------------------ */
-
-void
-mg_findings_release(struct mg_findings *f)
-{
-	size_t i;
-
-	if (!f)
-		return;
-	for (i = 0; i < f->n; i++) {
-		free(f->v[i].path);
-		free(f->v[i].message);
-	}
-	free(f->v);
-	f->v = NULL;
-	f->n = f->alloc = 0;
-}
-
-void
-mg_findings_add(struct mg_findings *f, enum mg_severity sev, const char *path,
-		const char *fmt, ...)
-{
-	struct mg_finding *x;
-	va_list ap;
-
-	f->v = mg_xgrow(f->v, sizeof(*f->v), f->n + 1, &f->alloc);
-	x = &f->v[f->n++];
-	x->severity = sev;
-	x->path = mg_xstrdup(path ? path : "");
-	va_start(ap, fmt);
-	x->message = mg_xvasprintf(fmt, ap);
-	va_end(ap);
-}
-
-size_t
-mg_findings_count(const struct mg_findings *f, enum mg_severity sev)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < f->n; i++)
-		if (f->v[i].severity == sev)
-			n++;
-	return n;
-}
-
-const struct mg_finding *
-mg_findings_first(const struct mg_findings *f, enum mg_severity sev)
-{
-	size_t i;
-
-	for (i = 0; i < f->n; i++)
-		if (f->v[i].severity == sev)
-			return &f->v[i];
-	return NULL;
-}
-
 #define ERR(f, path, ...)  mg_findings_add((f), MG_SEV_ERROR, (path), __VA_ARGS__)
 #define WARN(f, path, ...) mg_findings_add((f), MG_SEV_WARNING, (path), __VA_ARGS__)
 

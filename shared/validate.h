@@ -27,36 +27,12 @@
 #include <cJSON.h>
 
 #include "compat.h"
+#include "finding.h"
 
 struct mg_err;
 struct mg_templates;
 
-enum mg_severity {
-	MG_SEV_ERROR,
-	MG_SEV_WARNING,
-};
-
-struct mg_finding {
-	enum mg_severity severity;
-	char *path;    /* "spec.cells[0].cellTemplate"; "" for the object */
-	char *message;
-};
-
-struct mg_findings {
-	struct mg_finding *v;
-	size_t n, alloc;
-};
-
-#define MG_FINDINGS_INIT { NULL, 0, 0 }
-
-void mg_findings_release(struct mg_findings *f);
-/* Appends a finding (path may be NULL for ""). */
-void mg_findings_add(struct mg_findings *f, enum mg_severity sev,
-		     const char *path, const char *fmt, ...) MG_PRINTF(4, 5);
-size_t mg_findings_count(const struct mg_findings *f, enum mg_severity sev);
-/* The first finding of that severity, or NULL. */
-const struct mg_finding *mg_findings_first(const struct mg_findings *f,
-					   enum mg_severity sev);
+/* Findings (finding.h) of type MG_PROBLEM_ADMISSION, errors and warnings. */
 
 struct mg_validate_opts {
 	const struct mg_templates *templates; /* the namespace's; NULL: none */

@@ -103,13 +103,13 @@ static struct mg_model_obj *
 parse_ok(const cJSON *in, enum mg_model_strict strict)
 {
 	struct mg_model_obj *obj = NULL;
-	struct mg_problems p = MG_PROBLEMS_INIT;
+	struct mg_findings p = MG_FINDINGS_INIT;
 	struct mg_err err = MG_ERR_INIT;
 
 	if (mg_model_parse(in, strict, &obj, &p, &err))
 		fail_msg("parse: %s", err.msg);
 	assert_non_null(obj);
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 	return obj;
 }
 
@@ -558,29 +558,29 @@ test_strict_refuses_unknown_members(void **state)
 {
 	cJSON *in = yaml(unknown_doc);
 	struct mg_model_obj *o = NULL;
-	struct mg_problems p = MG_PROBLEMS_INIT;
+	struct mg_findings p = MG_FINDINGS_INIT;
 	struct mg_err err = MG_ERR_INIT;
 
 	(void)state;
 	assert_int_equal(mg_model_parse(in, MG_MODEL_STRICT, &o, &p, &err),
 			 MG_EINVAL);
 	assert_null(o);
-	assert_non_null(mg_problems_find(&p, MG_PROBLEM_UNKNOWN_FIELD,
+	assert_non_null(mg_findings_find(&p, MG_PROBLEM_UNKNOWN_FIELD,
 					 "spec.pools.main.priority"));
-	assert_non_null(mg_problems_find(&p, MG_PROBLEM_UNKNOWN_FIELD,
+	assert_non_null(mg_findings_find(&p, MG_PROBLEM_UNKNOWN_FIELD,
 					 "spec.pools.main.storage.iops"));
-	assert_non_null(mg_problems_find(&p, MG_PROBLEM_UNKNOWN_FIELD,
+	assert_non_null(mg_findings_find(&p, MG_PROBLEM_UNKNOWN_FIELD,
 					 "spec.multiorch.buffer"));
-	assert_non_null(mg_problems_find(&p, MG_PROBLEM_UNKNOWN_FIELD,
+	assert_non_null(mg_findings_find(&p, MG_PROBLEM_UNKNOWN_FIELD,
 					 "metadata.color"));
-	assert_non_null(mg_problems_find(&p, MG_PROBLEM_UNKNOWN_FIELD,
+	assert_non_null(mg_findings_find(&p, MG_PROBLEM_UNKNOWN_FIELD,
 					 "topLevel"));
 	assert_int_equal(p.n, 6);
 	/* the first one in document order names the object and the rest */
 	assert_string_equal(err.msg, "ShardTemplate 't': metadata.color: "
 				     "unknown field \"metadata.color\" (and 5 "
 				     "more problems)");
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 	cJSON_Delete(in);
 }
 
@@ -597,23 +597,23 @@ test_checked_refuses_bad_values_with_paths(void **state)
 			 "  logLevels: {pgctld: chatty}\n"
 			 "  multiadmin: {spec: {replicas: many}}\n");
 	struct mg_model_obj *o = NULL;
-	struct mg_problems p = MG_PROBLEMS_INIT;
+	struct mg_findings p = MG_FINDINGS_INIT;
 	struct mg_err err = MG_ERR_INIT;
 
 	(void)state;
 	assert_int_equal(mg_model_parse(in, MG_MODEL_CHECKED, &o, &p, &err),
 			 MG_EINVAL);
 	assert_null(o);
-	assert_non_null(mg_problems_find(&p, MG_PROBLEM_TOO_LONG,
+	assert_non_null(mg_findings_find(&p, MG_PROBLEM_TOO_LONG,
 					 "spec.cells[0].zoneId"));
-	assert_non_null(mg_problems_find(&p, MG_PROBLEM_ENUM,
+	assert_non_null(mg_findings_find(&p, MG_PROBLEM_ENUM,
 					 "spec.logLevels.pgctld"));
-	assert_non_null(mg_problems_find(&p, MG_PROBLEM_TYPE,
+	assert_non_null(mg_findings_find(&p, MG_PROBLEM_TYPE,
 					 "spec.multiadmin.spec.replicas"));
-	assert_non_null(mg_problems_find(&p, MG_PROBLEM_REQUIRED,
+	assert_non_null(mg_findings_find(&p, MG_PROBLEM_REQUIRED,
 					 "spec.postgresPasswordSecretRef"));
 	assert_true(strncmp(err.msg, "MultigresCluster 'demo': spec.", 30) == 0);
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 	/* problems may be NULL */
 	assert_int_equal(mg_model_parse(in, MG_MODEL_CHECKED, &o, NULL, &err),
 			 MG_EINVAL);
@@ -630,7 +630,7 @@ test_trusted_keeps_wrong_types(void **state)
 			 "podLabels: {x: v}}, allCells: zone-a}\n"
 			 "status: {gatewayReplicas: 1.5, phase: Healthy}\n");
 	struct mg_model_obj *o = NULL;
-	struct mg_problems p = MG_PROBLEMS_INIT;
+	struct mg_findings p = MG_FINDINGS_INIT;
 	struct mg_err err = MG_ERR_INIT;
 	cJSON *out = NULL;
 
@@ -647,17 +647,17 @@ test_trusted_keeps_wrong_types(void **state)
 	assert_false(o->metadata.labels.present);
 	assert_false(o->status.cell->gateway_replicas.set);
 	assert_string_equal(o->status.cell->common.phase, "Healthy");
-	assert_non_null(mg_problems_find(&p, MG_PROBLEM_TYPE,
+	assert_non_null(mg_findings_find(&p, MG_PROBLEM_TYPE,
 					 "spec.multigateway.replicas"));
-	assert_non_null(mg_problems_find(&p, MG_PROBLEM_TYPE, "spec.allCells"));
-	assert_non_null(mg_problems_find(&p, MG_PROBLEM_TYPE, "metadata.labels"));
-	assert_non_null(mg_problems_find(&p, MG_PROBLEM_TYPE,
+	assert_non_null(mg_findings_find(&p, MG_PROBLEM_TYPE, "spec.allCells"));
+	assert_non_null(mg_findings_find(&p, MG_PROBLEM_TYPE, "metadata.labels"));
+	assert_non_null(mg_findings_find(&p, MG_PROBLEM_TYPE,
 					 "status.gatewayReplicas"));
 	assert_int_equal(p.n, 4);
 	mg_model_emit(o, &out);
 	assert_true(cJSON_Compare(in, out, true));
 	mg_model_free(o);
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 	cJSON_Delete(in);
 	cJSON_Delete(out);
 }
@@ -770,7 +770,7 @@ test_check_update(void **state)
 					    MG_MODEL_CHECKED);
 	struct mg_model_obj *neu = parse_ok(cJSON_GetArrayItem(docs, 1),
 					    MG_MODEL_CHECKED);
-	struct mg_problems p = MG_PROBLEMS_INIT;
+	struct mg_findings p = MG_FINDINGS_INIT;
 	struct mg_err err = MG_ERR_INIT;
 
 	(void)state;
@@ -781,7 +781,7 @@ test_check_update(void **state)
 				     "be removed or renamed (Append-Only)");
 	assert_int_equal(p.n, 1);
 	assert_int_equal(p.v[0].rule, MG_RULE_CELLS_APPEND_ONLY);
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 	/* adding the cell back is fine */
 	assert_int_equal(mg_model_check_update(neu, old, true, NULL, &err), 0);
 	/* so is an unchanged object */
@@ -853,7 +853,7 @@ mutate_each_member(const cJSON *doc)
 		for (k = 0; k < 6; k++) {
 			cJSON *dup = cJSON_Duplicate(doc, true), *out = NULL;
 			cJSON *repl = other_value(orig[i].node, k);
-			struct mg_problems p = MG_PROBLEMS_INIT;
+			struct mg_findings p = MG_FINDINGS_INIT;
 			struct mg_model_obj *o = NULL;
 			struct member *m = NULL;
 			size_t mn = 0, ma = 0;
@@ -880,7 +880,7 @@ mutate_each_member(const cJSON *doc)
 				fail_msg("no problem after changing member %zu "
 					 "('%s') to type %d:\n%s",
 					 i, name, k, compact(dup));
-			mg_problems_release(&p);
+			mg_findings_release(&p);
 
 			/* trusted input keeps everything it cannot type */
 			rc = mg_model_parse(dup, MG_MODEL_TRUSTED, &o, NULL, NULL);

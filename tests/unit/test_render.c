@@ -7,7 +7,9 @@
  * instead (then read the diff: a golden is only as right as its review).
  * What the goldens were checked against: multigres-operator-facts.md 3.2
  * (the names of the worked example, cluster `minimal`, cell `zone-a`),
- * 1.12-1.13 (images, resources, replicas, storage) and 2 (the chain).
+ * 1.12-1.13 (images, resources, replicas, storage) and 2 (the chain);
+ * the CRD's own defaults (postgresSuperuser, pvcDeletionPolicy sides) are
+ * in them as the API server would store them.
  * Also: the input (files of objects), the options (operator environment,
  * namespace, owner uid), the output, and the pool pods against the
  * spec-hash fixture of the minimal sample.
@@ -267,7 +269,126 @@ test_input(void **state)
 	assert_null(mg_templates_get(t, MG_TEMPLATE_CELL, "c2"));
 	assert_non_null(mg_templates_get(t, MG_TEMPLATE_SHARD, "s1"));
 	mg_templates_free(t);
+
+	/* Into a set that has some already: the input's replace them. */
+	{
+		cJSON *stored = cJSON_Parse(
+			"[{\"kind\":\"CellTemplate\",\"metadata\":"
+			"{\"name\":\"c1\"},\"spec\":{}},"
+			"{\"kind\":\"CellTemplate\",\"metadata\":"
+			"{\"name\":\"c3\"},\"spec\":{}}]");
+
+		t = mg_templates_new();
+		assert_int_equal(mg_templates_add_list(t, stored, NULL, &err),
+				 2);
+		assert_int_equal(
+			mg_render_input_add_templates(&in, "ns", t, &err), 2);
+		assert_int_equal(mg_templates_count(t), 3);
+		assert_int_equal(mg_json_int(mg_templates_get(t,
+							      MG_TEMPLATE_CELL,
+							      "c1"),
+					     "spec.multigateway.replicas", 0),
+				 4);
+		assert_non_null(mg_templates_get(t, MG_TEMPLATE_CELL, "c3"));
+		mg_templates_free(t);
+		cJSON_Delete(stored);
+	}
 	mg_render_input_release(&in);
+}
+
+/* The CRD's defaults, where the API server would put them. */
+static void
+test_schema_defaults(void **state)
+{
+	cJSON *c = cJSON_Parse(
+		"{\"apiVersion\":\"multigres.com/v1alpha1\","
+		"\"kind\":\"MultigresCluster\",\"metadata\":{\"name\":\"a\"},"
+		"\"spec\":{\"cells\":[{\"name\":\"z\",\"spec\":"
+		"{\"localTopoServer\":{\"etcd\":{\"pvcDeletionPolicy\":{}}}}}],"
+		"\"databases\":[{\"name\":\"postgres\",\"tablegroups\":"
+		"[{\"name\":\"default\",\"pvcDeletionPolicy\":"
+		"{\"whenScaled\":\"Retain\"}}]}]}}");
+	cJSON *tpl = cJSON_Parse(
+		"{\"apiVersion\":\"multigres.com/v1alpha1\","
+		"\"kind\":\"ShardTemplate\",\"metadata\":{\"name\":\"s\"},"
+		"\"spec\":{\"pools\":{\"main\":{\"pvcDeletionPolicy\":{}}}}}");
+	cJSON *other = cJSON_Parse(
+		"{\"apiVersion\":\"v1\",\"kind\":\"MultigresCluster\","
+		"\"spec\":{}}");
+	cJSON *copy = cJSON_Duplicate(other, true);
+
+	(void)state;
+	mg_render_schema_defaults(c);
+	assert_string_equal(mg_json_str(c, "spec.postgresSuperuser"),
+			    "postgres");
+	/* an absent policy gets the whole default, a present one per side */
+	assert_string_equal(mg_json_str(c, "spec.pvcDeletionPolicy.whenDeleted"),
+			    "Delete");
+	assert_string_equal(mg_json_str(c, "spec.pvcDeletionPolicy.whenScaled"),
+			    "Delete");
+	assert_string_equal(
+		mg_json_str(c, "spec.databases.0.tablegroups.0."
+			       "pvcDeletionPolicy.whenDeleted"),
+		"Retain");
+	assert_string_equal(
+		mg_json_str(c, "spec.databases.0.tablegroups.0."
+			       "pvcDeletionPolicy.whenScaled"),
+		"Retain");
+	/* list items */
+	assert_string_equal(
+		mg_json_str(c, "spec.cells.0.spec.localTopoServer.etcd."
+			       "pvcDeletionPolicy.whenDeleted"),
+		"Retain");
+	/* nothing where no object was */
+	assert_null(mg_json_get(c, "spec.globalTopoServer"));
+	assert_null(mg_json_get(c, "spec.observability"));
+	/* map values */
+	mg_render_schema_defaults(tpl);
+	assert_string_equal(
+		mg_json_str(tpl, "spec.pools.main.pvcDeletionPolicy.whenScaled"),
+		"Delete");
+	/* set values stay; other groups are not ours */
+	mg_json_set_str(mg_json_get(c, "spec"), "postgresSuperuser", "admin");
+	mg_render_schema_defaults(c);
+	assert_string_equal(mg_json_str(c, "spec.postgresSuperuser"), "admin");
+	mg_render_schema_defaults(other);
+	assert_true(cJSON_Compare(other, copy, true));
+	mg_render_schema_defaults(NULL);
+	cJSON_Delete(c);
+	cJSON_Delete(tpl);
+	cJSON_Delete(other);
+	cJSON_Delete(copy);
+}
+
+/* The default StorageClass, by either annotation. */
+static void
+test_default_storage_class(void **state)
+{
+	static const char *const lists[] = {
+		"{\"kind\":\"StorageClassList\",\"items\":[{\"metadata\":"
+		"{\"name\":\"a\"}},{\"metadata\":{\"name\":\"b\","
+		"\"annotations\":{\"storageclass.kubernetes.io/"
+		"is-default-class\":\"true\"}}}]}",
+		"[{\"metadata\":{\"annotations\":{\"storageclass.beta."
+		"kubernetes.io/is-default-class\":\"true\"}}}]",
+		/* not defaults */
+		"{\"items\":[{\"metadata\":{\"annotations\":"
+		"{\"storageclass.kubernetes.io/is-default-class\":"
+		"\"false\"}}},{\"metadata\":{\"name\":\"c\"}}]}",
+		"{\"items\":[]}",
+		"[]",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		cJSON *l = cJSON_Parse(lists[i]);
+
+		assert_non_null(l);
+		assert_int_equal(mg_render_default_storage_class(l), i < 2);
+		cJSON_Delete(l);
+	}
+	assert_false(mg_render_default_storage_class(NULL));
 }
 
 /* ------------------------------------------------------------------ */
@@ -769,6 +890,7 @@ test_bad_input(void **state)
 		     "kind: MultigresCluster\n"
 		     "metadata: {name: a}\n"
 		     "spec:\n"
+		     "  postgresPasswordSecretRef: {name: pw, key: password}\n"
 		     "  cells: [{name: z1, zoneId: zone-1,"
 		     " cellTemplate: nope}]\n",
 		     MG_EINVAL,
@@ -780,8 +902,8 @@ test_bad_input(void **state)
 		     "  - name: orders\n"
 		     "    default: true\n",
 		     MG_EINVAL,
-		     "spec.databases[0]: database 'orders': in v1alpha1, only "
-		     "the single system database named 'postgres' (marked "
+		     "spec.databases: Invalid value: in v1alpha1, only the "
+		     "single system database named 'postgres' (marked "
 		     "default: true) is supported");
 	expect_error(CLUSTER_A
 		     "  databases:\n"
@@ -792,9 +914,9 @@ test_bad_input(void **state)
 		     "      default: true\n"
 		     "      shards: [{name: 0-7f}]\n",
 		     MG_EINVAL,
-		     "spec.databases[0].tablegroups[0].shards[0].name: shard "
-		     "'0-7f': shardName must be strictly equal to '0-inf' in "
-		     "this version");
+		     "spec.databases[0].tablegroups[0].shards[0].name: Invalid "
+		     "value: \"0-7f\": shardName must be strictly equal to "
+		     "'0-inf' in this version");
 	expect_error(CLUSTER_A
 		     "  databases:\n"
 		     "  - name: postgres\n"
@@ -803,8 +925,8 @@ test_bad_input(void **state)
 		     "    - name: main\n"
 		     "      default: true\n",
 		     MG_EINVAL,
-		     "spec.databases[0].tablegroups[0].name: table group "
-		     "'main': the default tablegroup must be named 'default'");
+		     "spec.databases[0].tablegroups[0]: Invalid value: the "
+		     "default tablegroup must be named 'default'");
 	/* A cell a pool names that the cluster does not have. */
 	expect_error(CLUSTER_A SHARD_WITH(
 			     "        spec:\n"
@@ -844,11 +966,149 @@ test_bad_input(void **state)
 	}
 }
 
+/* Renders text with opts; NULL when it fails (err, findings filled). */
+static cJSON *
+try_render(const char *text, const struct mg_render_opts *opts,
+	   struct mg_findings *f, struct mg_err *err)
+{
+	struct mg_render_input in = MG_RENDER_INPUT_INIT;
+	const cJSON *cluster = NULL;
+	cJSON *out = NULL;
+
+	input_add_text(&in, text);
+	assert_int_equal(mg_render_input_cluster(&in, NULL, &cluster, err), 0);
+	mg_render(&out, cluster, NULL, opts, f, err);
+	mg_render_input_release(&in);
+	return out;
+}
+
+/* The error of rendering text with opts, which must fail. */
+static void
+expect_opts_error(const char *text, const struct mg_render_opts *opts,
+		  const char *msg)
+{
+	struct mg_findings f = MG_FINDINGS_INIT;
+	struct mg_err err = MG_ERR_INIT;
+	cJSON *out = try_render(text, opts, &f, &err);
+
+	assert_null(out);
+	if (!strstr(err.msg, msg))
+		fail_msg("error '%s' does not say '%s'", err.msg, msg);
+	assert_true(mg_findings_count(&f, MG_SEV_ERROR) > 0);
+	mg_findings_release(&f);
+}
+
+/* The CRD schema: types and lengths always, unknown fields when strict. */
+static void
+test_schema(void **state)
+{
+	struct mg_render_opts strict = MG_RENDER_OPTS_INIT;
+	struct mg_findings f = MG_FINDINGS_INIT;
+	struct mg_err err = MG_ERR_INIT;
+	cJSON *out;
+
+	(void)state;
+	strict.strict = true;
+	/* An unknown field: refused when strict, not otherwise. */
+	out = try_render(CLUSTER_A "  bogus: 1\n", NULL, &f, &err);
+	assert_non_null(out);
+	cJSON_Delete(out);
+	assert_int_equal(mg_findings_count(&f, MG_SEV_ERROR), 0);
+	expect_opts_error(CLUSTER_A "  bogus: 1\n", &strict,
+			  "spec.bogus: unknown field \"spec.bogus\"");
+	/* Every problem is a finding, not only the first. */
+	assert_null(try_render(CLUSTER_A "  bogus: 1\n"
+				"  images: {imagePullPolicy: Sometimes}\n",
+			       &strict, &f, &err));
+	assert_non_null(mg_findings_find(&f, MG_PROBLEM_UNKNOWN_FIELD,
+					 "spec.bogus"));
+	assert_non_null(mg_findings_find(&f, MG_PROBLEM_ENUM,
+					 "spec.images.imagePullPolicy"));
+	mg_findings_release(&f);
+	/* A wrong type. */
+	expect_opts_error(CLUSTER_A "  databases: [{name: postgres,"
+				    " default: \"yes\"}]\n",
+			  NULL,
+			  "spec.databases[0].default: Invalid value: "
+			  "\"string\": spec.databases[0].default in body must "
+			  "be of type boolean");
+	/* A name too long for the CRD's rule. */
+	expect_opts_error("apiVersion: multigres.com/v1alpha1\n"
+			  "kind: MultigresCluster\n"
+			  "metadata: {name: a-name-of-twenty-six-chars}\n"
+			  "spec:\n"
+			  "  postgresPasswordSecretRef: {name: pw, key: k}\n",
+			  NULL,
+			  "MultigresCluster name must be at most 25 "
+			  "characters");
+}
+
+#define CLUSTER_HEAD                                                     \
+	"apiVersion: multigres.com/v1alpha1\n"                           \
+	"kind: MultigresCluster\n"                                       \
+	"metadata: {name: a}\n"                                          \
+	"spec:\n"                                                        \
+	"  postgresPasswordSecretRef: {name: pw, key: password}\n"
+#define POOL(name)                                                       \
+	SHARD_WITH("        spec:\n"                                      \
+		   "          pools:\n"                                   \
+		   "            " name ": {type: readWrite, cells: [z1]}\n")
+
+/* With the stored object, admission runs as an update. */
+static void
+test_update(void **state)
+{
+	static const char stored[] =
+		CLUSTER_HEAD "  cells: [{name: z1, zoneId: zone-1},"
+			     " {name: z2, zoneId: zone-2}]\n" POOL("main");
+	static const char one_cell[] =
+		CLUSTER_HEAD "  cells: [{name: z1, zoneId: zone-1}]\n"
+			POOL("main");
+	static const char renamed_pool[] =
+		CLUSTER_HEAD "  cells: [{name: z1, zoneId: zone-1},"
+			     " {name: z2, zoneId: zone-2}]\n" POOL("other");
+	struct mg_render_opts o = MG_RENDER_OPTS_INIT;
+	struct mg_findings f = MG_FINDINGS_INIT;
+	struct mg_err err = MG_ERR_INIT;
+	cJSON *old = NULL, *out;
+
+	(void)state;
+	assert_int_equal(mg_yaml_parse(&old, stored, strlen(stored), "stored",
+				       &err),
+			 0);
+	o.old = old;
+	/* Unchanged: fine. */
+	out = try_render(stored, &o, &f, &err);
+	assert_non_null(out);
+	cJSON_Delete(out);
+	/* A cell removed. */
+	expect_opts_error(one_cell, &o,
+			  "spec.cells: Invalid value: Cells cannot be removed "
+			  "or renamed (Append-Only)");
+	/* A pool renamed. */
+	expect_opts_error(renamed_pool, &o,
+			  "Pools cannot be removed or renamed in this version "
+			  "(Append-Only)");
+	/* Both are fine on a create. */
+	o.old = NULL;
+	out = try_render(one_cell, &o, &f, &err);
+	assert_non_null(out);
+	cJSON_Delete(out);
+	out = try_render(renamed_pool, &o, &f, &err);
+	assert_non_null(out);
+	cJSON_Delete(out);
+	assert_int_equal(mg_findings_count(&f, MG_SEV_ERROR), 0);
+	mg_findings_release(&f);
+	cJSON_Delete(old);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_input),
+		cmocka_unit_test(test_default_storage_class),
+		cmocka_unit_test(test_schema_defaults),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_operator_env),
 		cmocka_unit_test(test_pod_hash_as_from_the_shard),
@@ -859,6 +1119,8 @@ main(void)
 		cmocka_unit_test(test_idempotent),
 		cmocka_unit_test(test_key_order),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_schema),
+		cmocka_unit_test(test_update),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -106,30 +106,30 @@ kind_of(const cJSON *doc)
 }
 
 static char *
-problems_text(const struct mg_problems *p)
+problems_text(const struct mg_findings *p)
 {
 	struct mg_buf b = MG_BUF_INIT;
 
-	mg_problems_format(p, &b);
+	mg_findings_format(p, &b);
 	return mg_buf_detach(&b, NULL);
 }
 
 /* Validates y as a `kind` (strict) and returns the problems. */
 static void
-check(enum mg_kind kind, const char *y, struct mg_problems *p)
+check(enum mg_kind kind, const char *y, struct mg_findings *p)
 {
 	cJSON *doc = yaml(y);
 
-	mg_problems_init(p);
+	mg_findings_init(p);
 	mg_schema_validate(kind, doc, MG_SCHEMA_STRICT, p);
 	cJSON_Delete(doc);
 }
 
 static void
-assert_problem(const struct mg_problems *p, enum mg_problem_type type,
+assert_problem(const struct mg_findings *p, enum mg_problem_type type,
 	       const char *path, const char *message)
 {
-	const struct mg_problem *x = mg_problems_find(p, type, path);
+	const struct mg_finding *x = mg_findings_find(p, type, path);
 	char *all = problems_text(p);
 
 	if (!x)
@@ -215,7 +215,7 @@ validate_folder(const char *dir, size_t *seen)
 		cJSON *docs = read_docs(files[i]), *doc;
 
 		cJSON_ArrayForEach(doc, docs) {
-			struct mg_problems p = MG_PROBLEMS_INIT;
+			struct mg_findings p = MG_FINDINGS_INIT;
 			int k = kind_of(doc);
 
 			if (k < 0)
@@ -230,7 +230,7 @@ validate_folder(const char *dir, size_t *seen)
 					 mg_kind_infos[k].name,
 					 mg_json_str(doc, "metadata.name"), t);
 			}
-			mg_problems_release(&p);
+			mg_findings_release(&p);
 		}
 		cJSON_Delete(docs);
 	}
@@ -272,11 +272,11 @@ test_bad_fixtures_fail_with_upstream_messages(void **state)
 	(void)state;
 	for (i = 0; files[i]; i++) {
 		struct mg_buf text = MG_BUF_INIT;
-		struct mg_problems p = MG_PROBLEMS_INIT;
+		struct mg_findings p = MG_FINDINGS_INIT;
 		struct mg_err err = MG_ERR_INIT;
 		char *expect, *rule, *mode, *all;
 		cJSON *docs = NULL, *doc, *old = NULL;
-		const struct mg_problem *hit = NULL;
+		const struct mg_finding *hit = NULL;
 		int k;
 		size_t j;
 
@@ -332,7 +332,7 @@ test_bad_fixtures_fail_with_upstream_messages(void **state)
 		free(rule);
 		free(mode);
 		cJSON_Delete(docs);
-		mg_problems_release(&p);
+		mg_findings_release(&p);
 		mg_buf_release(&text);
 	}
 	free_files(files);
@@ -355,7 +355,7 @@ static char *
 offline_lines(const char *path)
 {
 	struct mg_buf text = MG_BUF_INIT, out = MG_BUF_INIT;
-	struct mg_problems p = MG_PROBLEMS_INIT;
+	struct mg_findings p = MG_FINDINGS_INIT;
 	struct mg_err err = MG_ERR_INIT;
 	cJSON *docs = NULL, *doc, *old = NULL;
 	char **lines;
@@ -386,7 +386,7 @@ offline_lines(const char *path)
 		free(lines[i]);
 	}
 	free(lines);
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 	cJSON_Delete(docs);
 	mg_buf_release(&text);
 	return mg_buf_detach(&out, NULL);
@@ -443,7 +443,7 @@ test_unknown_fields_only_in_strict_mode(void **state)
 		"    - {name: a, zoneId: z, extra: true}\n"
 		"  multiadmin: {spec: {replicas: 1, affinity: {nodeAffinity: "
 		"{weird: 2}}}}\n";
-	struct mg_problems p;
+	struct mg_findings p;
 	cJSON *doc = yaml(y);
 
 	(void)state;
@@ -455,20 +455,20 @@ test_unknown_fields_only_in_strict_mode(void **state)
 	assert_problem(&p, MG_PROBLEM_UNKNOWN_FIELD,
 		       "spec.multiadmin.spec.affinity.nodeAffinity.weird", NULL);
 	assert_int_equal(p.n, 3);
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 
-	mg_problems_init(&p);
+	mg_findings_init(&p);
 	assert_int_equal(mg_schema_validate(MG_KIND_MULTIGRESCLUSTER, doc, 0,
 					    &p),
 			 0);
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 	cJSON_Delete(doc);
 }
 
 static void
 test_wrong_types(void **state)
 {
-	struct mg_problems p;
+	struct mg_findings p;
 
 	(void)state;
 	check(MG_KIND_MULTIGRESCLUSTER,
@@ -489,14 +489,14 @@ test_wrong_types(void **state)
 		       "replicas in body must be of type integer: \"number\"");
 	/* a wrong type blocks the CEL rules, as on the server */
 	assert_problem(&p, MG_PROBLEM_NOT_CHECKED, "", NULL);
-	assert_null(mg_problems_find(&p, MG_PROBLEM_RULE, NULL));
-	mg_problems_release(&p);
+	assert_null(mg_findings_find(&p, MG_PROBLEM_RULE, NULL));
+	mg_findings_release(&p);
 }
 
 static void
 test_lengths_patterns_enums_and_ranges(void **state)
 {
-	struct mg_problems p;
+	struct mg_findings p;
 
 	(void)state;
 	check(MG_KIND_MULTIGRESCLUSTER,
@@ -531,13 +531,13 @@ test_lengths_patterns_enums_and_ranges(void **state)
 		       "Invalid value: -1: spec.multiadminWeb.spec.replicas in "
 		       "body should be greater than or equal to 0");
 	assert_int_equal(p.n, 8); /* the 7 above and the CEL notice */
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 }
 
 static void
 test_lengths_count_characters(void **state)
 {
-	struct mg_problems p;
+	struct mg_findings p;
 
 	(void)state;
 	/* 63 "é" (126 bytes) fit a zone of at most 63 characters */
@@ -556,13 +556,13 @@ test_lengths_count_characters(void **state)
 			   "\303\251\303\251\303\251'}]\n",
 	      &p);
 	assert_int_equal(p.n, 0);
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 }
 
 static void
 test_required_fields(void **state)
 {
-	struct mg_problems p;
+	struct mg_findings p;
 
 	(void)state;
 	check(MG_KIND_MULTIGRESCLUSTER,
@@ -578,7 +578,7 @@ test_required_fields(void **state)
 	assert_problem(&p, MG_PROBLEM_REQUIRED, "spec.cells[0].name", NULL);
 	assert_problem(&p, MG_PROBLEM_REQUIRED, "spec.backup.type", NULL);
 	assert_problem(&p, MG_PROBLEM_NOT_CHECKED, "", NULL);
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 
 	check(MG_KIND_SHARD,
 	      "apiVersion: multigres.com/v1alpha1\nkind: Shard\n"
@@ -588,14 +588,14 @@ test_required_fields(void **state)
 	assert_problem(&p, MG_PROBLEM_REQUIRED, "spec.databaseName", NULL);
 	assert_problem(&p, MG_PROBLEM_REQUIRED, "spec.pools", NULL);
 	assert_problem(&p, MG_PROBLEM_REQUIRED, "status.poolsReady", NULL);
-	assert_null(mg_problems_find(&p, MG_PROBLEM_REQUIRED, "status.orchReady"));
-	mg_problems_release(&p);
+	assert_null(mg_findings_find(&p, MG_PROBLEM_REQUIRED, "status.orchReady"));
+	mg_findings_release(&p);
 }
 
 static void
 test_too_many_and_too_few(void **state)
 {
-	struct mg_problems p;
+	struct mg_findings p;
 	struct mg_buf y = MG_BUF_INIT;
 	int i;
 
@@ -620,14 +620,14 @@ test_too_many_and_too_few(void **state)
 		       "Invalid value: 0: spec.databases[0].tablegroups[0]."
 		       "shards[0].spec.pools.p.cells in body should have at "
 		       "least 1 items");
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 	mg_buf_release(&y);
 }
 
 static void
 test_duplicate_list_keys(void **state)
 {
-	struct mg_problems p;
+	struct mg_findings p;
 
 	(void)state;
 	check(MG_KIND_MULTIGRESCLUSTER,
@@ -644,20 +644,20 @@ test_duplicate_list_keys(void **state)
 	assert_problem(&p, MG_PROBLEM_DUPLICATE, "spec.cells[2]",
 		       "Duplicate value: {\"name\":\"a\"}");
 	/* only the second of three equal keys, as the server does */
-	assert_null(mg_problems_find(&p, MG_PROBLEM_DUPLICATE, "spec.cells[3]"));
+	assert_null(mg_findings_find(&p, MG_PROBLEM_DUPLICATE, "spec.cells[3]"));
 	assert_problem(&p, MG_PROBLEM_DUPLICATE,
 		       "spec.databases[0].tablegroups[0].shards[0].spec.pools."
 		       "main-app.cells[2]",
 		       "Duplicate value: \"a\"");
 	/* duplicates do not block the CEL rules */
-	assert_null(mg_problems_find(&p, MG_PROBLEM_NOT_CHECKED, NULL));
-	mg_problems_release(&p);
+	assert_null(mg_findings_find(&p, MG_PROBLEM_NOT_CHECKED, NULL));
+	mg_findings_release(&p);
 }
 
 static void
 test_formats_and_quantities(void **state)
 {
-	struct mg_problems p;
+	struct mg_findings p;
 
 	(void)state;
 	check(MG_KIND_SHARD,
@@ -686,23 +686,23 @@ test_formats_and_quantities(void **state)
 		       "must be of type date-time: \"yesterday\"");
 	assert_problem(&p, MG_PROBLEM_PATTERN,
 		       "spec.multiorch.resources.limits.memory", NULL);
-	assert_null(mg_problems_find(&p, MG_PROBLEM_PATTERN,
+	assert_null(mg_findings_find(&p, MG_PROBLEM_PATTERN,
 				     "spec.multiorch.resources.requests.cpu"));
 	assert_problem(&p, MG_PROBLEM_ENUM, "status.conditions[1].status", NULL);
 	assert_problem(&p, MG_PROBLEM_PATTERN, "status.conditions[1].reason",
 		       NULL);
 	assert_problem(&p, MG_PROBLEM_DUPLICATE, "status.conditions[1]",
 		       "Duplicate value: {\"type\":\"Available\"}");
-	assert_null(mg_problems_find(&p, MG_PROBLEM_TYPE,
+	assert_null(mg_findings_find(&p, MG_PROBLEM_TYPE,
 				     "status.conditions[1].lastTransitionTime"));
 	assert_int_equal(p.n, 6);
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 }
 
 static void
 test_metadata_is_checked_shallowly(void **state)
 {
-	struct mg_problems p;
+	struct mg_findings p;
 
 	(void)state;
 	check(MG_KIND_CELLTEMPLATE,
@@ -714,7 +714,7 @@ test_metadata_is_checked_shallowly(void **state)
 	assert_problem(&p, MG_PROBLEM_TYPE, "metadata.generation", NULL);
 	assert_problem(&p, MG_PROBLEM_UNKNOWN_FIELD, "metadata.color", NULL);
 	assert_int_equal(p.n, 4); /* and the CEL notice */
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 }
 
 /* ---- CEL rules -------------------------------------------------------------------- */
@@ -722,7 +722,7 @@ test_metadata_is_checked_shallowly(void **state)
 static void
 test_rule_messages_name_the_value(void **state)
 {
-	struct mg_problems p;
+	struct mg_findings p;
 
 	(void)state;
 	check(MG_KIND_MULTIGRESCLUSTER,
@@ -747,13 +747,13 @@ test_rule_messages_name_the_value(void **state)
 		       "Invalid value: \"one\": shardName must be strictly "
 		       "equal to '0-inf' in this version");
 	assert_int_equal(p.n, 3);
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 }
 
 static void
 test_rule_evaluation_errors(void **state)
 {
-	struct mg_problems p;
+	struct mg_findings p;
 
 	(void)state;
 	/* db.default == true with no default: CEL's "no such key" */
@@ -765,7 +765,7 @@ test_rule_evaluation_errors(void **state)
 		       "database named 'postgres' (marked default: true) is "
 		       "supported");
 	assert_int_equal(p.n, 1);
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 	/* but a false operand wins over the error */
 	check(MG_KIND_MULTIGRESCLUSTER,
 	      CLUSTER_HEAD "  databases: [{name: other}]\n", &p);
@@ -773,13 +773,13 @@ test_rule_evaluation_errors(void **state)
 		       "Invalid value: in v1alpha1, only the single system "
 		       "database named 'postgres' (marked default: true) is "
 		       "supported");
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 }
 
 static void
 test_rule_paths_through_maps(void **state)
 {
-	struct mg_problems p;
+	struct mg_findings p;
 	cJSON *old, *doc;
 #define POOL_CELLS(cells)                                                    \
 	CLUSTER_HEAD                                                         \
@@ -792,7 +792,7 @@ test_rule_paths_through_maps(void **state)
 	(void)state;
 	old = yaml(y1);
 	doc = yaml(y2);
-	mg_problems_init(&p);
+	mg_findings_init(&p);
 	assert_int_equal(mg_schema_validate(MG_KIND_MULTIGRESCLUSTER, doc,
 					    MG_SCHEMA_STRICT, &p),
 			 0);
@@ -804,14 +804,14 @@ test_rule_paths_through_maps(void **state)
 		       "Invalid value: Cells cannot be removed from a pool "
 		       "(Append-Only)");
 	assert_int_equal(p.n, 1);
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 	/* the other way round is an addition: fine */
-	mg_problems_init(&p);
+	mg_findings_init(&p);
 	assert_int_equal(mg_schema_validate_update(MG_KIND_MULTIGRESCLUSTER,
 						   old, doc, MG_SCHEMA_STRICT,
 						   &p),
 			 0);
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 	cJSON_Delete(old);
 	cJSON_Delete(doc);
 }
@@ -819,7 +819,7 @@ test_rule_paths_through_maps(void **state)
 static void
 test_list_map_items_correlate_by_key(void **state)
 {
-	struct mg_problems p = MG_PROBLEMS_INIT;
+	struct mg_findings p = MG_FINDINGS_INIT;
 	cJSON *old = yaml(CLUSTER_HEAD
 			  "  databases: [{name: postgres, default: true, "
 			  "backup: {type: s3, s3: {bucket: b, region: r}, "
@@ -843,7 +843,7 @@ test_list_map_items_correlate_by_key(void **state)
 	assert_problem(&p, MG_PROBLEM_RULE, "spec.databases[0].backup",
 		       "Invalid value: encryption is immutable and cannot be "
 		       "added, removed, or changed after creation");
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 	cJSON_Delete(old);
 	cJSON_Delete(same);
 	cJSON_Delete(changed);
@@ -852,7 +852,7 @@ test_list_map_items_correlate_by_key(void **state)
 static void
 test_update_ratchets_unchanged_values(void **state)
 {
-	struct mg_problems p = MG_PROBLEMS_INIT;
+	struct mg_findings p = MG_FINDINGS_INIT;
 	cJSON *old = yaml(CLUSTER_HEAD "  cells: [{name: a}]\n"
 				       "  logLevels: {pgctld: loud}\n");
 	cJSON *doc = cJSON_Duplicate(old, true);
@@ -867,7 +867,7 @@ test_update_ratchets_unchanged_values(void **state)
 	/* a create of the same is not */
 	assert_true(mg_schema_validate(MG_KIND_MULTIGRESCLUSTER, doc,
 				       MG_SCHEMA_STRICT, &p) >= 2);
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 	cJSON_Delete(old);
 	cJSON_Delete(doc);
 }
@@ -875,7 +875,7 @@ test_update_ratchets_unchanged_values(void **state)
 static void
 test_problems_to_err(void **state)
 {
-	struct mg_problems p;
+	struct mg_findings p;
 	struct mg_err err = MG_ERR_INIT;
 
 	(void)state;
@@ -886,14 +886,14 @@ test_problems_to_err(void **state)
 	      "localTopoServer: {}}\n",
 	      &p);
 	assert_int_equal(p.n, 2);
-	assert_int_equal(mg_problems_to_err(&p, "celltemplate 't'", &err),
+	assert_int_equal(mg_findings_to_err(&p, "celltemplate 't'", &err),
 			 MG_EINVAL);
 	assert_string_equal(err.msg, "celltemplate 't': spec.multigateway.bogus: "
 				     "unknown field \"spec.multigateway.bogus\""
 				     " (and 1 more problem)");
-	mg_problems_release(&p);
+	mg_findings_release(&p);
 	mg_err_clear(&err);
-	assert_int_equal(mg_problems_to_err(&p, "x", &err), 0);
+	assert_int_equal(mg_findings_to_err(&p, "x", &err), 0);
 	assert_int_equal(err.code, 0);
 }
 

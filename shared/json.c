@@ -188,3 +188,39 @@ mg_json_sorted(const cJSON *item)
 	free(kids);
 	return copy;
 }
+
+const cJSON *
+mg_json_member(const cJSON *o, const char *key)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsObject(o))
+		return NULL;
+	it = cJSON_GetObjectItemCaseSensitive(o, key);
+	return (it && !cJSON_IsNull(it)) ? it : NULL;
+}
+
+const cJSON *
+mg_json_member_obj(const cJSON *o, const char *key)
+{
+	const cJSON *it = mg_json_member(o, key);
+
+	return cJSON_IsObject(it) ? it : NULL;
+}
+
+const cJSON *
+mg_json_member_arr(const cJSON *o, const char *key)
+{
+	const cJSON *it = mg_json_member(o, key);
+
+	return cJSON_IsArray(it) ? it : NULL;
+}
+
+const char *
+mg_json_member_str(const cJSON *o, const char *key)
+{
+	const cJSON *it = mg_json_member(o, key);
+
+	return (cJSON_IsString(it) && it->valuestring[0]) ? it->valuestring :
+							    NULL;
+}

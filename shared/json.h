@@ -29,6 +29,17 @@ bool mg_json_bool(const cJSON *root, const char *path, bool dflt);
 /* Integral numbers only; dflt when absent, not a number, or fractional. */
 long long mg_json_int(const cJSON *root, const char *path, long long dflt);
 
+/*
+ * One member by its exact key (no path: keys such as "multigres.com/cluster"
+ * hold dots), present and not JSON null; NULL when o is not an object. The
+ * typed forms return NULL for a member of another type; mg_json_member_str
+ * also for an empty string.
+ */
+const cJSON *mg_json_member(const cJSON *o, const char *key);
+const cJSON *mg_json_member_obj(const cJSON *o, const char *key);
+const cJSON *mg_json_member_arr(const cJSON *o, const char *key);
+const char *mg_json_member_str(const cJSON *o, const char *key);
+
 /* Like mg_json_str, but a missing or non-string field is MG_EINVAL naming
  * `what` and the path. */
 int mg_json_want_str(const char **out, const cJSON *root, const char *path,

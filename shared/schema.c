@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "err.h"
 #include "timeutil.h"
+#include "json.h"
 #include "xalloc.h"
 
 /* ---- table access ---------------------------------------------------------- */
@@ -47,12 +48,7 @@ mg_schema_prop_node(uint16_t node, const char *name)
 static const cJSON *
 get(const cJSON *o, const char *key)
 {
-	const cJSON *x;
-
-	if (!cJSON_IsObject(o))
-		return NULL;
-	x = cJSON_GetObjectItemCaseSensitive(o, key);
-	return x && !cJSON_IsNull(x) ? x : NULL;
+	return mg_json_member(o, key);
 }
 
 static bool

@@ -460,41 +460,11 @@ mg_guc_lookup(const char *name)
 /* Small helpers                                                       */
 /* ------------------------------------------------------------------ */
 
-static const cJSON *
-item(const cJSON *o, const char *key)
-{
-	const cJSON *it;
-
-	if (!cJSON_IsObject(o))
-		return NULL;
-	it = cJSON_GetObjectItemCaseSensitive(o, key);
-	return (it && !cJSON_IsNull(it)) ? it : NULL;
-}
-
-static const cJSON *
-obj(const cJSON *o, const char *key)
-{
-	const cJSON *it = item(o, key);
-
-	return cJSON_IsObject(it) ? it : NULL;
-}
-
-static const cJSON *
-arr(const cJSON *o, const char *key)
-{
-	const cJSON *it = item(o, key);
-
-	return cJSON_IsArray(it) ? it : NULL;
-}
-
-static const char *
-sval(const cJSON *o, const char *key)
-{
-	const cJSON *it = item(o, key);
-
-	return (cJSON_IsString(it) && it->valuestring[0]) ? it->valuestring :
-							    NULL;
-}
+/* Short names for json.h's member getters, used on every other line. */
+#define item(o, key) mg_json_member((o), (key))
+#define obj(o, key)  mg_json_member_obj((o), (key))
+#define arr(o, key)  mg_json_member_arr((o), (key))
+#define sval(o, key) mg_json_member_str((o), (key))
 
 static const char *
 or_empty(const char *s)

@@ -17,7 +17,8 @@
 #               without replica, pod already draining) change nothing and
 #               --force overrides only what can be forced; --wait prints
 #               each state with its time and ends at ready-for-deletion,
-#               cancellation (exit 1) or its --timeout (exit 1)
+#               the pod's deletion, cancellation (exit 1) or its --timeout
+#               (exit 1)
 #   switchover  preflight refusals (a drain in flight, --force; no healthy
 #               replica), --to refused plainly, SHARD by name,
 #               CLUSTER/DB/TG/SHARD and cluster; --yes --wait moves the
@@ -249,7 +250,7 @@ clear_drain "$R"
 
 # the stand-in operator: once the pod is 'requested', STATES follow, one a second
 stand_in() { # POD STATE...
-	local pod=$1 s i
+	local pod=$1 s
 	shift
 	for _ in $(seq 100); do
 		[ "$(annot "$pod" "$STATE")" = requested ] && break
@@ -427,5 +428,21 @@ ok "completion: switchover completes the Shards, described as CLUSTER/DB/TG/SHAR
 		"mc-postgres-default-1-inf-0d6e7568	mc/postgres/default/1-inf" \
 		"$SOLO_S	solo/solodb/default/0-inf" ":4")" comp switchover ''
 ok "completion: switchover's flags" comp_has "$(printf -- '--admin-url\treach multiadmin at URL (a port-forward...) instead of through the API server')" switchover --adm
+
+# last, as the pod goes: a drain that ends with the pod deleted
+deleter() { # POD: the stand-in operator deletes the pod once it is 'requested'
+	for _ in $(seq 100); do
+		[ "$(annot "$1" "$STATE")" = requested ] && break
+		sleep 0.1
+	done
+	sleep 1
+	kc -n "$ns" delete pod "$1" --wait=false >/dev/null
+}
+deleter "$SOLO" &
+op_pid=$!
+ok "drain --wait when the operator deletes the pod: exit 0" runs 0 mg drain "$SOLO" --force --yes --wait
+wait "$op_pid"
+op_pid=""
+ok "  ... says it was deleted" says out "^Drained: pod $ns/$SOLO was deleted \([0-9.]+ s\)$"
 
 finish

@@ -109,9 +109,11 @@ extern const struct cli_cmd cli_cmd_completion;
 extern const struct cli_cmd cli_cmd_complete;
 extern const struct cli_cmd cli_cmd_confirm;
 extern const struct cli_cmd cli_cmd_describe;
+extern const struct cli_cmd cli_cmd_drain;
 extern const struct cli_cmd cli_cmd_get;
 extern const struct cli_cmd cli_cmd_help;
 extern const struct cli_cmd cli_cmd_render;
+extern const struct cli_cmd cli_cmd_switchover;
 extern const struct cli_cmd cli_cmd_table;
 extern const struct cli_cmd cli_cmd_version;
 

@@ -27,6 +27,7 @@
 #include "kinds.h"
 #include "kube.h"
 #include "kubeconfig.h"
+#include "labels.h"
 #include "xalloc.h"
 
 #define DIRECTIVE_DEFAULT 0
@@ -178,15 +179,56 @@ client(struct walk *w)
 	return kube;
 }
 
-/* Names of res's objects (those matching label), described by their
- * phase, prefixed by prefix. */
+/* How a candidate is described: by default its status.phase. */
+typedef void (*describe_fn)(const cJSON *obj, struct mg_buf *out);
+
+/* A pool pod: its shard as CLUSTER/DATABASE/TABLEGROUP/SHARD, its phase,
+ * and its drain state when it has one. */
+static void
+describe_pod(const cJSON *obj, struct mg_buf *out)
+{
+	const cJSON *labels = mg_json_get(obj, "metadata.labels");
+	const cJSON *ann = mg_json_get(obj, "metadata.annotations");
+	const cJSON *drain = cJSON_GetObjectItemCaseSensitive(ann, MG_ANNOT_DRAIN_STATE);
+	const char *keys[] = { MG_LABEL_CLUSTER, MG_LABEL_DATABASE, MG_LABEL_TABLEGROUP,
+			       MG_LABEL_SHARD };
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(labels, keys[i]);
+
+		mg_buf_addf(out, "%s%s", i ? "/" : "", cJSON_IsString(v) ? v->valuestring : "?");
+	}
+	if (mg_json_str(obj, "status.phase"))
+		mg_buf_addf(out, ", %s", mg_json_str(obj, "status.phase"));
+	if (cJSON_IsString(drain) && *drain->valuestring)
+		mg_buf_addf(out, ", drain: %s", drain->valuestring);
+}
+
+/* A Shard: CLUSTER/DATABASE/TABLEGROUP/SHARD, the other way to name it. */
+static void
+describe_shard(const cJSON *obj, struct mg_buf *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(mg_json_get(obj, "metadata.labels"),
+							  MG_LABEL_CLUSTER);
+
+	mg_buf_addf(out, "%s/%s/%s/%s", cJSON_IsString(v) ? v->valuestring : "?",
+		    mg_json_str(obj, "spec.databaseName") ? mg_json_str(obj, "spec.databaseName") : "?",
+		    mg_json_str(obj, "spec.tableGroupName") ? mg_json_str(obj, "spec.tableGroupName") : "?",
+		    mg_json_str(obj, "spec.shardName") ? mg_json_str(obj, "spec.shardName") : "?");
+	if (mg_json_str(obj, "status.phase"))
+		mg_buf_addf(out, ", %s", mg_json_str(obj, "status.phase"));
+}
+
+/* Names of res's objects (those matching label), described by desc (NULL:
+ * their phase), prefixed by prefix. */
 static void
 list_names(struct walk *w, const struct mg_kube_res *res, const char *label,
-	   const char *prefix)
+	   const char *prefix, describe_fn desc)
 {
 	struct mg_list_opts lo = { label, NULL, 0 };
 	struct mg_kube *kube = client(w);
 	struct mg_kube_res r = *res;
+	struct mg_buf d = MG_BUF_INIT;
 	cJSON *list = NULL;
 	const cJSON *it;
 
@@ -202,10 +244,16 @@ list_names(struct walk *w, const struct mg_kube_res *res, const char *label,
 
 		if (!name)
 			continue;
+		mg_buf_reset(&d);
+		if (desc)
+			desc(it, &d);
+		else if (mg_json_str(it, "status.phase"))
+			mg_buf_adds(&d, mg_json_str(it, "status.phase"));
 		cand = mg_xasprintf("%s%s", prefix, name);
-		emit(w, cand, mg_json_str(it, "status.phase"));
+		emit(w, cand, d.len ? d.data : NULL);
 		free(cand);
 	}
+	mg_buf_release(&d);
 	cJSON_Delete(list);
 }
 
@@ -224,7 +272,7 @@ kind_names(struct walk *w)
 
 		if (k) {
 			kind_res(k, NULL, &res);
-			list_names(w, &res, NULL, prefix);
+			list_names(w, &res, NULL, prefix, NULL);
 		}
 		free(prefix);
 		free(kw);
@@ -284,19 +332,20 @@ positional(struct walk *w)
 
 		if (k) {
 			kind_res(k, NULL, &res);
-			list_names(w, &res, NULL, "");
+			list_names(w, &res, NULL, "", NULL);
 		}
 		free(first);
 	} else if (!strcmp(hint, "cluster")) {
 		kind_res_of(MG_KIND_MULTIGRESCLUSTER, NULL, &res);
-		list_names(w, &res, NULL, "");
+		list_names(w, &res, NULL, "", NULL);
 	} else if (!strcmp(hint, "shard")) {
 		kind_res_of(MG_KIND_SHARD, NULL, &res);
-		list_names(w, &res, NULL, "");
+		list_names(w, &res, NULL, "", describe_shard);
 	} else if (!strcmp(hint, "pod")) {
 		const struct mg_kube_res pods = { "", "v1", "pods", NULL };
 
-		list_names(w, &pods, "app.kubernetes.io/component=shard-pool", "");
+		list_names(w, &pods, MG_LABEL_APP_COMPONENT "=" MG_COMPONENT_SHARD_POOL, "",
+			   describe_pod);
 	} else if (!strcmp(hint, "command")) {
 		for (i = 0; cli_commands[i]; i++)
 			if (!(cli_commands[i]->attrs & CLI_CMD_HIDDEN))
@@ -348,7 +397,7 @@ flag_value(struct walk *w, const struct cli_flag *f, const char *prefix)
 	} else if (!strcmp(spec, "@namespace")) {
 		const struct mg_kube_res ns = { "", "v1", "namespaces", NULL };
 
-		list_names(w, &ns, NULL, prefix);
+		list_names(w, &ns, NULL, prefix, NULL);
 	} else if (!strcmp(spec, "@context")) {
 		kubeconfig_names(w, "contexts", prefix);
 	} else if (!strcmp(spec, "@cluster")) {

@@ -16,9 +16,11 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_table,      /* __table, hidden */
 	&cli_cmd_completion,
 	&cli_cmd_describe,
+	&cli_cmd_drain,
 	&cli_cmd_get,
 	&cli_cmd_help,
 	&cli_cmd_render,
+	&cli_cmd_switchover,
 	&cli_cmd_version,
 	NULL,
 };

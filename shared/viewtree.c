@@ -8,7 +8,9 @@
 #include <ctype.h>
 #include <regex.h>
 
+#include "drain.h"
 #include "err.h"
+#include "snapshot.h"
 #include "xalloc.h"
 
 /* --- a small string-keyed hash map (open addressing) ----------------- */
@@ -306,6 +308,7 @@ free_nodes(struct mg_viewtree *vt)
 		free(n->status);
 		free(n->drain);
 		free(n->cell);
+		free(n->ref);
 	}
 	vt->nnodes = 0;
 	vt->first_root = MG_VT_NONE;
@@ -391,6 +394,7 @@ mg_viewtree_add(struct mg_viewtree *vt, size_t parent,
 	n->status = dup_or_null(item->status);
 	n->drain = dup_or_null(item->drain);
 	n->cell = dup_or_null(item->cell);
+	n->ref = dup_or_null(item->ref);
 	n->ready = item->ready;
 	n->drift = item->drift;
 	n->backup_age = item->backup_age;
@@ -829,6 +833,12 @@ mg_viewtree_node(const struct mg_viewtree *vt, size_t i)
 }
 
 const struct mg_vt_node *
+mg_viewtree_parent(const struct mg_viewtree *vt, const struct mg_vt_node *n)
+{
+	return n && n->parent != MG_VT_NONE ? &vt->nodes[n->parent] : NULL;
+}
+
+const struct mg_vt_node *
 mg_viewtree_find(const struct mg_viewtree *vt, const char *key)
 {
 	size_t idx;
@@ -1185,4 +1195,186 @@ mg_viewtree_top(struct mg_viewtree *vt, size_t height)
 		vt->gen++;
 	}
 	return top;
+}
+
+/* --- from a snapshot -------------------------------------------------- */
+
+struct build {
+	struct mg_viewtree *vt;
+	const struct mg_vt_build_opts *o;
+	char key[1024], ref[600];
+};
+
+static enum mg_vt_sev
+sev_of(const struct build *b, const struct mg_snap_obj *obj)
+{
+	return b->o->sev ? b->o->sev(b->o->sev_data, obj) : MG_VT_SEV_OK;
+}
+
+static long long
+age_of(const struct build *b, time_t t)
+{
+	return t ? (long long)(b->o->now - t) : MG_VT_NA;
+}
+
+/* ref of an object the snapshot has (json not NULL), else NULL */
+static const char *
+ref_of(struct build *b, const struct mg_snap_obj *obj)
+{
+	if (!obj || !obj->json)
+		return NULL;
+	snprintf(b->ref, sizeof(b->ref), "%s/%s/%s",
+		 mg_snap_kind_name(obj->kind), obj->ns, obj->name);
+	return b->ref;
+}
+
+static const char *
+pod_status(const struct mg_snap_pod *p)
+{
+	if (p->obj.deleting)
+		return "Terminating";
+	if (p->waiting_reason)
+		return p->waiting_reason;
+	return p->obj.phase ? p->obj.phase : "";
+}
+
+static void
+build_pod(struct build *b, size_t parent, const struct mg_snap_shard *sh,
+	  const struct mg_snap_pod *p)
+{
+	struct mg_vt_item it = MG_VT_ITEM_INIT;
+
+	snprintf(b->key, sizeof(b->key), "Pod/%s/%s", p->obj.ns, p->obj.name);
+	it.kind = MG_VT_POD;
+	it.key = b->key;
+	it.name = p->obj.name;
+	it.ns = p->obj.ns;
+	it.ref = ref_of(b, &p->obj);
+	it.role = p->role_name;
+	it.status = pod_status(p);
+	it.drain = p->drain == MG_DRAIN_NONE ? NULL :
+		   p->drain == MG_DRAIN_UNKNOWN ? p->drain_value :
+						  mg_drain_state_name(p->drain);
+	it.cell = p->cell;
+	it.ready = p->ready;
+	it.drift = p->drift == MG_SNAP_DRIFT_YES  ? 1 :
+		   p->drift == MG_SNAP_DRIFT_NONE ? 0 :
+						    MG_VT_NA;
+	it.backup_age = age_of(b, sh->last_backup);
+	it.restarts = p->restarts;
+	it.age = age_of(b, p->obj.created);
+	it.sev = sev_of(b, &p->obj);
+	mg_viewtree_add(b->vt, parent, &it);
+}
+
+static void
+build_shard(struct build *b, size_t parent, const char *prefix,
+	    const struct mg_snap_shard *sh)
+{
+	struct mg_vt_item it = MG_VT_ITEM_INIT;
+	char skey[768];
+	size_t me, i, j, k;
+
+	snprintf(skey, sizeof(skey), "shard/%s/%s", prefix, sh->name);
+	it.kind = MG_VT_SHARD;
+	it.key = skey;
+	it.name = sh->name;
+	it.ns = sh->obj.ns;
+	it.ref = ref_of(b, &sh->obj);
+	it.status = sh->obj.phase;
+	it.backup_age = age_of(b, sh->last_backup);
+	it.age = age_of(b, sh->obj.created);
+	it.sev = sev_of(b, &sh->obj);
+	me = mg_viewtree_add(b->vt, parent, &it);
+	for (i = 0; i < sh->npools; i++) {
+		const struct mg_snap_pool *pool = sh->pools[i];
+		struct mg_vt_item pit = MG_VT_ITEM_INIT;
+		size_t pn;
+
+		snprintf(b->key, sizeof(b->key), "pool/%s/%s/%s", prefix,
+			 sh->name, pool->name);
+		pit.kind = MG_VT_POOL;
+		pit.key = b->key;
+		pit.name = pool->name;
+		pit.ns = sh->obj.ns;
+		pn = mg_viewtree_add(b->vt, me, &pit);
+		for (j = 0; j < pool->ncells; j++)
+			for (k = 0; k < pool->cells[j]->npods; k++)
+				build_pod(b, pn, sh, pool->cells[j]->pods[k]);
+	}
+}
+
+void
+mg_viewtree_build(struct mg_viewtree *vt, const struct mg_snap *snap,
+		  const struct mg_vt_build_opts *opts)
+{
+	struct build b;
+	struct mg_snap_cluster *const *cl;
+	size_t ncl, i, j, k;
+
+	b.vt = vt;
+	b.o = opts;
+	mg_viewtree_begin(vt);
+	cl = mg_snap_clusters(snap, &ncl);
+	for (i = 0; i < ncl; i++) {
+		const struct mg_snap_cluster *c = cl[i];
+		struct mg_vt_item it = MG_VT_ITEM_INIT;
+		char ckey[512], name[512];
+		size_t cn;
+
+		snprintf(ckey, sizeof(ckey), "cluster/%s/%s", c->ns, c->name);
+		snprintf(name, sizeof(name), "%s%s%s",
+			 opts->show_ns ? c->ns : "", opts->show_ns ? "/" : "",
+			 c->name);
+		it.kind = MG_VT_CLUSTER;
+		it.key = ckey;
+		it.name = name;
+		it.ns = c->ns;
+		it.ref = ref_of(&b, &c->obj);
+		it.status = c->obj.phase;
+		it.age = age_of(&b, c->obj.created);
+		it.sev = sev_of(&b, &c->obj);
+		cn = mg_viewtree_add(vt, MG_VT_NONE, &it);
+		for (j = 0; j < c->ncells; j++) {
+			const struct mg_snap_cell *cell = c->cells[j];
+			struct mg_vt_item cit = MG_VT_ITEM_INIT;
+
+			snprintf(b.key, sizeof(b.key), "cell/%s/%s/%s", c->ns,
+				 c->name, cell->name);
+			cit.kind = MG_VT_CELL;
+			cit.key = b.key;
+			cit.name = cell->name;
+			cit.ns = c->ns;
+			cit.ref = ref_of(&b, &cell->obj);
+			cit.status = cell->obj.phase;
+			cit.cell = cell->name;
+			cit.age = age_of(&b, cell->obj.created);
+			cit.sev = sev_of(&b, &cell->obj);
+			mg_viewtree_add(vt, cn, &cit);
+		}
+		for (j = 0; j < c->ntgs; j++) {
+			const struct mg_snap_tablegroup *tg = c->tgs[j];
+			struct mg_vt_item tit = MG_VT_ITEM_INIT;
+			char prefix[512], tname[300];
+			size_t tn;
+
+			snprintf(prefix, sizeof(prefix), "%s/%s/%s/%s", c->ns,
+				 c->name, tg->database, tg->name);
+			snprintf(b.key, sizeof(b.key), "tablegroup/%s", prefix);
+			snprintf(tname, sizeof(tname), "%s/%s", tg->database,
+				 tg->name);
+			tit.kind = MG_VT_TABLEGROUP;
+			tit.key = b.key;
+			tit.name = tname;
+			tit.ns = c->ns;
+			tit.ref = ref_of(&b, &tg->obj);
+			tit.status = tg->obj.phase;
+			tit.age = age_of(&b, tg->obj.created);
+			tit.sev = sev_of(&b, &tg->obj);
+			tn = mg_viewtree_add(vt, cn, &tit);
+			for (k = 0; k < tg->nshards; k++)
+				build_shard(&b, tn, prefix, tg->shards[k]);
+		}
+	}
+	mg_viewtree_end(vt);
 }

@@ -72,6 +72,7 @@ struct mg_vt_item {
 	const char *status; /* phase, or a short summary */
 	const char *drain;  /* drain state name */
 	const char *cell;
+	const char *ref;    /* the object behind the node, "Kind/ns/name" */
 	int ready;          /* pods: 0 or 1; else MG_VT_NA */
 	int drift;          /* pods: 0 or 1; else MG_VT_NA */
 	long long backup_age; /* seconds since the last backup, or MG_VT_NA */
@@ -82,14 +83,15 @@ struct mg_vt_item {
 };
 
 #define MG_VT_ITEM_INIT                                                      \
-	{ MG_VT_OTHER, NULL, NULL, NULL, NULL, NULL, NULL, NULL, MG_VT_NA,   \
-	  MG_VT_NA, MG_VT_NA, MG_VT_NA, MG_VT_NA, MG_VT_SEV_OK, false }
+	{ MG_VT_OTHER, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,       \
+	  MG_VT_NA, MG_VT_NA, MG_VT_NA, MG_VT_NA, MG_VT_NA, MG_VT_SEV_OK,    \
+	  false }
 
 /* A node after building: the item's fields (copied) and sums over the
  * subtree. Read-only for callers. */
 struct mg_vt_node {
 	enum mg_vt_kind kind;
-	char *key, *name, *ns, *role, *status, *drain, *cell;
+	char *key, *name, *ns, *role, *status, *drain, *cell, *ref;
 	int ready, drift;
 	long long backup_age;
 	long restarts;
@@ -163,6 +165,9 @@ void mg_viewtree_end(struct mg_viewtree *vt);
 size_t mg_viewtree_nnodes(const struct mg_viewtree *vt);
 const struct mg_vt_node *mg_viewtree_node(const struct mg_viewtree *vt,
 					  size_t i);
+/* The parent of a node, or NULL for a top-level one. */
+const struct mg_vt_node *mg_viewtree_parent(const struct mg_viewtree *vt,
+					    const struct mg_vt_node *n);
 /* The node of a key, or NULL. */
 const struct mg_vt_node *mg_viewtree_find(const struct mg_viewtree *vt,
 					  const char *key);
@@ -235,5 +240,39 @@ enum mg_vt_sort mg_viewtree_sort(const struct mg_viewtree *vt, bool *reverse);
  * of context above and below where there is room).
  */
 size_t mg_viewtree_top(struct mg_viewtree *vt, size_t height);
+
+/* --- from a snapshot ------------------------------------------------- */
+
+struct mg_snap;
+struct mg_snap_obj;
+
+/* A node's severity, from health findings about obj (which may have no
+ * JSON: a shard seen only through its pods). */
+typedef enum mg_vt_sev (*mg_vt_sev_fn)(void *data,
+				       const struct mg_snap_obj *obj);
+
+struct mg_vt_build_opts {
+	time_t now;        /* for ages */
+	mg_vt_sev_fn sev;  /* NULL: every node OK */
+	void *sev_data;
+	bool show_ns;      /* clusters named "ns/name" (several namespaces) */
+};
+
+/*
+ * Rebuilds the tree from a snapshot (begin, add, end): every cluster,
+ * its cells, then its table groups ("database/name") with their shards,
+ * pools and pods (the pods of every cell of a pool, each with its cell).
+ * Keys follow identity, not objects, so a node keeps its key (and its
+ * expansion and selection) when its CR appears or goes:
+ *   cluster/<ns>/<name>, cell/<ns>/<cluster>/<cell>,
+ *   tablegroup/<ns>/<cluster>/<db>/<tg>, shard/<ns>/<cluster>/<db>/<tg>/<shard>,
+ *   pool/<ns>/<cluster>/<db>/<tg>/<shard>/<pool>, Pod/<ns>/<name>.
+ * `ref` is "Kind/ns/name" of the node's object when the snapshot has it.
+ * Pods carry the role from status.podRoles, readiness, drift, drain
+ * state, restarts and their shard's backup age; a pod's status is its
+ * waiting reason, "Terminating" or its phase.
+ */
+void mg_viewtree_build(struct mg_viewtree *vt, const struct mg_snap *snap,
+		       const struct mg_vt_build_opts *opts);
 
 #endif /* MG_VIEWTREE_H */

@@ -33,6 +33,7 @@ enum act_state {
 	ACT_PLANNING,
 	ACT_DIALOG,
 	ACT_APPLYING,
+	ACT_FAILED, /* a dialog with the error, closed by any key */
 };
 
 struct tui_act {
@@ -121,7 +122,7 @@ tui_act_free(struct tui_act *a)
 bool
 tui_act_dialog(const struct tui *t)
 {
-	return t->act->state == ACT_DIALOG;
+	return t->act->state == ACT_DIALOG || t->act->state == ACT_FAILED;
 }
 
 bool
@@ -287,8 +288,8 @@ apply(struct tui_act *a)
 					   &a->err);
 		if (!rc)
 			snprintf(a->result, sizeof(a->result),
-				 "drain requested for pod %s/%s: the operator moves it on (watch its DRAIN column)",
-				 a->ns, a->name);
+				 "drain requested for %s: the operator moves it on (see its DRAIN column)",
+				 a->name);
 	} else {
 		struct mg_action_switchover_opts so = { NULL, 0, 0, NULL,
 							NULL };
@@ -304,7 +305,7 @@ apply(struct tui_act *a)
 			mg_action_switchover_result_text(&res, &out);
 			mg_buf_rtrim(&out);
 			snprintf(a->result, sizeof(a->result),
-				 "shard %s/%s: %s", a->ns, a->name, out.data);
+				 "switchover done: %s", out.data);
 		}
 	}
 	mg_buf_release(&out);
@@ -506,6 +507,36 @@ open_dialog(struct tui *t)
 	t->dirty |= DIRTY_ALL;
 }
 
+/* The server's message, whole, in a dialog: it is what the person needs
+ * to read, and the message line would cut it. */
+static void
+open_failure(struct tui *t, bool planning)
+{
+	struct tui_act *a = t->act;
+	int width = t->cols - 8 > 90 ? 90 : t->cols - 8;
+	const char *what = a->what == TUI_ACT_DRAIN ? "drain" : "switchover";
+
+	snprintf(a->title, sizeof(a->title), "%s %s %s", what,
+		 planning ? "cannot be planned for" : "failed for", a->target);
+	a->title[0] = (char)(a->title[0] - 'a' + 'A');
+	mg_buf_reset(&a->text);
+	mg_buf_addf(&a->text, "%s %s:\n\n%s\n\n%s\n",
+		    planning ? "Could not plan the" : "The server refused the",
+		    what, a->err.msg,
+		    planning ? "Nothing was sent." :
+			       "Nothing else was changed.");
+	wrap_text(&a->text, width > 30 ? width : 30);
+	snprintf(a->buttons, sizeof(a->buttons), "[Enter] close");
+	a->danger = true;
+	a->state = ACT_FAILED;
+	if (!planning)
+		logring_add(MG_LOG_WARN, "%s failed: %s", a->target, a->err.msg);
+	else
+		logring_add(MG_LOG_WARN, "planning %s: %s", a->target,
+			    a->err.msg);
+	t->dirty |= DIRTY_ALL;
+}
+
 void
 tui_act_poll(struct tui *t)
 {
@@ -522,25 +553,19 @@ tui_act_poll(struct tui *t)
 	if (!done)
 		return;
 	join(a);
-	if (a->state == ACT_PLANNING) {
-		if (a->rc) {
-			a->state = ACT_IDLE;
-			tui_msg(t, true, "%s: %s", a->target, a->err.msg);
-			return;
-		}
+	if (a->state == ACT_PLANNING && !a->rc) {
 		open_dialog(t);
 		return;
 	}
-	a->state = ACT_IDLE;
 	release_plans(a);
-	if (a->rc)
-		tui_msg(t, true, "%s failed: %s",
-			a->what == TUI_ACT_DRAIN ? "drain" : "switchover",
-			a->err.msg);
-	else
+	if (a->rc) {
+		open_failure(t, a->state == ACT_PLANNING);
+	} else {
+		a->state = ACT_IDLE;
 		tui_msg(t, false, "%s", a->result);
-	logring_add(a->rc ? MG_LOG_WARN : MG_LOG_INFO, "%s: %s", a->target,
-		    a->rc ? a->err.msg : a->result);
+	}
+	if (!a->rc)
+		logring_add(MG_LOG_INFO, "%s: %s", a->target, a->result);
 	t->dirty |= DIRTY_ALL;
 }
 
@@ -549,6 +574,14 @@ tui_act_key(struct tui *t, int key)
 {
 	struct tui_act *a = t->act;
 
+	if (a->state == ACT_FAILED) {
+		if (key == TK_ENTER || key == TK_ESC || key == 'q' ||
+		    key == 'n' || key == ' ') {
+			a->state = ACT_IDLE;
+			t->dirty |= DIRTY_ALL;
+		}
+		return true;
+	}
 	if (a->state != ACT_DIALOG)
 		return false;
 	switch (key) {

@@ -158,6 +158,8 @@ struct tui {
 	time_t drawn_sec;      /* wall second the header was drawn at */
 	int64_t last_frame_ms;
 	int rows, cols;
+	int page_rows;         /* rows of the list or pager, as last drawn */
+	int list_top;          /* screen row of the list's first row */
 
 	/* the message line: errors, results, hints */
 	char msg[512];
@@ -217,8 +219,9 @@ struct tui_event {
 	time_t last;
 	long count;
 	bool warning;
-	const char *reason, *object, *note; /* borrowed until the next run */
-	char object_buf[320];
+	const char *reason, *note; /* borrowed until the next run */
+	char object[320];          /* shown: "Kind/name" ("Kind/ns/name" with -A) */
+	char ref[320];             /* "Kind/ns/name", as tree nodes carry it */
 };
 size_t tui_source_events(const struct tui_source *s, struct tui_event **out);
 

@@ -498,7 +498,7 @@ draw_events(struct tui *t, const struct layout *l)
 		t->ev_top = t->ev_sel;
 	if (t->ev_sel >= t->ev_top + height)
 		t->ev_top = t->ev_sel - height + 1;
-	snprintf(head, sizeof(head), " %-6s %-7s %-20s %-*s %s", "LAST",
+	snprintf(head, sizeof(head), " %-6s %-7s %-16s %-*s %s", "LAST",
 		 "TYPE", "REASON", objw, "OBJECT", "MESSAGE");
 	line(row++, 0, l->cols, SCR_COLHEAD, head);
 	for (i = 0; i < height; i++, row++) {
@@ -518,10 +518,10 @@ draw_events(struct tui *t, const struct layout *l)
 		sel = t->ev_top + i == t->ev_sel;
 		tui_age(age, e->last ? (long long)(now - e->last) : -1);
 		fit_middle(obj, sizeof(obj), e->object, objw);
-		snprintf(buf, sizeof(buf), " %-6s %-7s %-20.20s %-*s %s%s",
-			 age, e->warning ? "Warning" : "Normal",
+		snprintf(buf, sizeof(buf), " %-6s %-7s %-16.16s %-*s %s", age,
+			 e->warning ? "Warning" : "Normal",
 			 e->reason ? e->reason : "", objw, obj,
-			 e->count > 1 ? "" : "", e->note ? e->note : "");
+			 e->note ? e->note : "");
 		if (e->count > 1) {
 			size_t len = strlen(buf);
 
@@ -734,6 +734,8 @@ tui_draw(struct tui *t, int64_t now_ms)
 	last_layout = l;
 	t->rows = l.rows;
 	t->cols = l.cols;
+	t->page_rows = l.body_rows > 1 ? l.body_rows - 1 : 1;
+	t->list_top = l.body_top + 1;
 	if (l.rows < 8 || l.cols < 40) {
 		screen_fill(0, 0, l.cols, SCR_NORMAL);
 		screen_put(0, 0, SCR_BOLD, "terminal too small", l.cols);

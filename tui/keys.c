@@ -26,16 +26,11 @@ struct binding {
 	void (*fn)(struct tui *t, int key);
 };
 
+/* Rows of the list (tree, events) or pager on screen: a page. */
 static size_t
 body_height(const struct tui *t)
 {
-	int h = t->rows - 4; /* header, banner, hint bar, message line */
-
-	if (t->view == VIEW_TREE && t->detail)
-		h -= t->rows >= 30 ? 12 : 7;
-	if (t->view == VIEW_TREE)
-		h--; /* column titles */
-	return h > 1 ? (size_t)h : 1;
+	return t->page_rows > 1 ? (size_t)t->page_rows : 1;
 }
 
 static void
@@ -307,7 +302,7 @@ k_event_goto(struct tui *t, int key)
 
 	(void)key;
 	if (t->ev_sel < n) {
-		const char *obj = evs[t->ev_sel].object;
+		const char *obj = evs[t->ev_sel].ref;
 		size_t i;
 
 		/* object is "Kind/ns/name"; tree nodes carry it as ref */
@@ -550,11 +545,10 @@ mouse(struct tui *t)
 			k_down(t, TK_DOWN);
 		return;
 	}
-	/* the tree starts on row 3 (header, banner, column titles) */
-	if (t->view == VIEW_TREE && row >= 3 &&
-	    (size_t)(row - 3) < body_height(t)) {
+	if (t->view == VIEW_TREE && row >= t->list_top &&
+	    (size_t)(row - t->list_top) < body_height(t)) {
 		top = mg_viewtree_top(t->vt, body_height(t));
-		mg_viewtree_move_to(t->vt, top + (size_t)(row - 3));
+		mg_viewtree_move_to(t->vt, top + (size_t)(row - t->list_top));
 		mark(t);
 	}
 	(void)col;

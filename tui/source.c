@@ -468,11 +468,34 @@ tui_source_yaml(const struct tui_source *s, const char *ref,
 
 	if (!o || !o->json)
 		return false;
-	/* managedFields are noise in a YAML view, as kubectl hides them */
+	/* LIST items have no apiVersion and kind: put them back on top;
+	 * managedFields are noise here, as kubectl hides them */
 	copy = cJSON_Duplicate(o->json, 1);
 	cJSON_DeleteItemFromObjectCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(copy, "metadata"),
 		"managedFields");
+	if (!cJSON_GetObjectItemCaseSensitive(copy, "kind")) {
+		cJSON *top = cJSON_CreateObject(), *it;
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+			char gv[64];
+
+			if (kinds[i].kind != o->kind)
+				continue;
+			snprintf(gv, sizeof(gv), "%s%s%s", kinds[i].group,
+				 *kinds[i].group ? "/" : "", kinds[i].version);
+			cJSON_AddStringToObject(top, "apiVersion", gv);
+			cJSON_AddStringToObject(top, "kind",
+						mg_snap_kind_name(o->kind));
+		}
+		while ((it = copy->child)) {
+			cJSON_DetachItemViaPointer(copy, it);
+			cJSON_AddItemToObject(top, it->string, it);
+		}
+		cJSON_Delete(copy);
+		copy = top;
+	}
 	rc = mg_yaml_emit(out, copy, NULL);
 	cJSON_Delete(copy);
 	return rc == 0;
@@ -606,6 +629,7 @@ tui_source_detail(const struct tui_source *s, const char *ref,
 struct ev_ctx {
 	struct tui_event *evs;
 	size_t n, alloc;
+	bool all_ns;
 };
 
 static void
@@ -624,11 +648,16 @@ collect_event(const struct mg_snap_obj *o, void *data)
 	t->warning = e->type && !strcmp(e->type, "Warning");
 	t->reason = e->reason;
 	t->note = e->note;
-	snprintf(t->object_buf, sizeof(t->object_buf), "%s/%s/%s",
+	snprintf(t->ref, sizeof(t->ref), "%s/%s/%s",
 		 e->involved_kind ? e->involved_kind : "?",
 		 e->involved_ns ? e->involved_ns : "",
 		 e->involved_name ? e->involved_name : "?");
-	t->object = NULL;
+	if (c->all_ns)
+		snprintf(t->object, sizeof(t->object), "%s", t->ref);
+	else
+		snprintf(t->object, sizeof(t->object), "%s/%s",
+			 e->involved_kind ? e->involved_kind : "?",
+			 e->involved_name ? e->involved_name : "?");
 }
 
 static int
@@ -638,20 +667,17 @@ cmp_event(const void *a, const void *b)
 
 	if (x->last != y->last)
 		return x->last > y->last ? -1 : 1;
-	return strcmp(x->object_buf, y->object_buf);
+	return strcmp(x->ref, y->ref);
 }
 
 size_t
 tui_source_events(const struct tui_source *s, struct tui_event **out)
 {
-	struct ev_ctx c = { NULL, 0, 0 };
-	size_t i;
+	struct ev_ctx c = { NULL, 0, 0, s->all_ns };
 
 	mg_snap_foreach(s->snap, MG_SNAP_EVENT, collect_event, &c);
 	if (c.n)
 		qsort(c.evs, c.n, sizeof(*c.evs), cmp_event);
-	for (i = 0; i < c.n; i++)
-		c.evs[i].object = c.evs[i].object_buf;
 	*out = c.evs;
 	return c.n;
 }

@@ -9,8 +9,17 @@
 #include <stdarg.h>
 #include <cmocka.h>
 
+#include "buf.h"
 #include "err.h"
+#include "json.h"
+#include "snapshot.h"
 #include "viewtree.h"
+
+/* tests/fixtures/tui/demo.json was made with
+ *   gen.py full --shards 2 --now 1787400000 --namespace demo
+ * cluster demo, table groups default and tg1, shard 0-inf each, pool main
+ * of pods -0 (PRIMARY), -1 and -2 (REPLICA), last backup 3 h before now. */
+#define DEMO_NOW ((time_t)1787400000)
 
 /* A pod: name, role, ready, restarts, drain; sev from the caller. */
 static size_t
@@ -655,6 +664,274 @@ test_many_nodes(void **state)
 	mg_viewtree_free(vt);
 }
 
+
+/* --- from a snapshot ------------------------------------------------ */
+
+static cJSON *
+load_demo(void)
+{
+	struct mg_buf data = MG_BUF_INIT;
+	struct mg_err err = MG_ERR_INIT;
+	cJSON *objs = NULL;
+	const char *dir = getenv("MG_SRCDIR");
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/tui/demo.json",
+		 dir && *dir ? dir : ".");
+	if (mg_buf_read_file(&data, path, &err) ||
+	    mg_json_parse(&objs, data.data, data.len, path, &err))
+		fail_msg("%s", err.msg);
+	mg_buf_release(&data);
+	return objs;
+}
+
+/* Applies the fixture's objects whose kind is `only` (NULL: all). */
+static void
+feed(struct mg_snap *snap, const cJSON *objs, const char *only,
+     enum mg_snap_op op)
+{
+	const cJSON *o;
+	struct mg_err err = MG_ERR_INIT;
+
+	mg_json_array_foreach(o, objs) {
+		enum mg_snap_kind kind;
+		const char *k = mg_json_str(o, "kind");
+
+		assert_true(mg_snap_kind_parse(k, &kind));
+		if (only && strcmp(only, k))
+			continue;
+		assert_int_equal(mg_snap_apply(snap, kind, op, o, &err), 0);
+	}
+}
+
+static void
+build_demo(struct mg_viewtree *vt, const struct mg_snap *snap)
+{
+	struct mg_vt_build_opts bo = { DEMO_NOW, NULL, NULL, false };
+
+	mg_viewtree_build(vt, snap, &bo);
+}
+
+static void
+test_build_from_snapshot(void **state)
+{
+	struct mg_viewtree *vt = mg_viewtree_new();
+	struct mg_snap *snap = mg_snap_new(NULL);
+	cJSON *objs = load_demo();
+	const struct mg_vt_node *n;
+
+	(void)state;
+	feed(snap, objs, NULL, MG_SNAP_ADDED);
+	build_demo(vt, snap);
+	assert_string_equal(rows_str(vt),
+			    "demo,.zone-a,.zone-b,.postgres/default,..0-inf,"
+			    "...main,....demo-default-0-inf-main-a-0,"
+			    "....demo-default-0-inf-main-a-1,"
+			    "....demo-default-0-inf-main-a-2,.postgres/tg1,"
+			    "..0-inf,...main,....demo-tg1-0-inf-main-a-0,"
+			    "....demo-tg1-0-inf-main-a-1,"
+			    "....demo-tg1-0-inf-main-a-2");
+	assert_int_equal(mg_viewtree_count(vt, MG_VT_SHARD), 2);
+	assert_int_equal(mg_viewtree_count(vt, MG_VT_POD), 6);
+
+	n = mg_viewtree_find(vt, "Pod/demo/demo-default-0-inf-main-a-0");
+	assert_non_null(n);
+	assert_int_equal(n->kind, MG_VT_POD);
+	assert_string_equal(n->role, "PRIMARY");
+	assert_int_equal(n->ready, 1);
+	assert_int_equal(n->restarts, 0);
+	assert_int_equal(n->backup_age, 3 * 3600);
+	assert_int_equal(n->age, 3600);
+	assert_string_equal(n->cell, "zone-a");
+	assert_string_equal(n->status, "Running");
+	assert_null(n->drain);
+	assert_int_equal(n->drift, MG_VT_NA); /* no hash function given */
+	assert_string_equal(n->ref, "Pod/demo/demo-default-0-inf-main-a-0");
+
+	n = mg_viewtree_find(vt,
+			     "shard/demo/demo/postgres/default/0-inf");
+	assert_non_null(n);
+	assert_string_equal(n->status, "Healthy");
+	assert_string_equal(n->ref,
+			    "Shard/demo/demo-postgres-default-0-inf-bedd096a");
+	assert_int_equal(n->pods, 3);
+	assert_int_equal(n->pods_ready, 3);
+	assert_int_equal(n->backup_age, 3 * 3600);
+	n = mg_viewtree_find(vt, "pool/demo/demo/postgres/default/0-inf/main");
+	assert_non_null(n);
+	assert_null(n->ref); /* a pool has no object of its own */
+	assert_string_equal(mg_viewtree_parent(vt, n)->name, "0-inf");
+	n = mg_viewtree_find(vt, "cell/demo/demo/zone-b");
+	assert_non_null(n);
+	assert_string_equal(n->ref, "Cell/demo/demo-zone-b");
+	n = mg_viewtree_find(vt, "cluster/demo/demo");
+	assert_string_equal(n->ref, "MultigresCluster/demo/demo");
+	assert_null(mg_viewtree_parent(vt, n));
+	assert_int_equal(n->pods_ready, 6);
+
+	cJSON_Delete(objs);
+	mg_snap_free(snap);
+	mg_viewtree_free(vt);
+}
+
+/* What a watch brings: a role change, a drain, a pod going and coming
+ * back; the selection and the expansion hold. */
+static void
+test_build_follows_changes(void **state)
+{
+	struct mg_viewtree *vt = mg_viewtree_new();
+	struct mg_snap *snap = mg_snap_new(NULL);
+	cJSON *objs = load_demo(), *o, *roles, *pod = NULL;
+	struct mg_err err = MG_ERR_INIT;
+	const struct mg_vt_node *n;
+
+	(void)state;
+	feed(snap, objs, NULL, MG_SNAP_ADDED);
+	build_demo(vt, snap);
+	assert_true(mg_viewtree_select_key(vt,
+					   "Pod/demo/demo-default-0-inf-main-a-1"));
+	assert_true(mg_viewtree_select_key(vt,
+					   "shard/demo/demo/postgres/tg1/0-inf"));
+	mg_viewtree_toggle(vt); /* tg1's shard collapsed */
+	assert_true(mg_viewtree_select_key(vt,
+					   "Pod/demo/demo-default-0-inf-main-a-1"));
+
+	/* the switchover: pod -1 becomes PRIMARY, -0 REPLICA */
+	mg_json_array_foreach(o, objs) {
+		if (strcmp(mg_json_str(o, "kind"), "Shard") ||
+		    strcmp(mg_json_str(o, "spec.tableGroupName"), "default"))
+			continue;
+		roles = mg_json_get(o, "status.podRoles");
+		mg_json_set_str(roles, "demo-default-0-inf-main-a-0", "REPLICA");
+		mg_json_set_str(roles, "demo-default-0-inf-main-a-1", "PRIMARY");
+		mg_json_set_str(mg_json_get(o, "metadata"), "resourceVersion",
+				"5000");
+		assert_int_equal(mg_snap_apply(snap, MG_SNAP_SHARD,
+					       MG_SNAP_MODIFIED, o, &err), 0);
+	}
+	build_demo(vt, snap);
+	n = mg_viewtree_sel_node(vt);
+	assert_string_equal(n->name, "demo-default-0-inf-main-a-1");
+	assert_string_equal(n->role, "PRIMARY");
+	assert_string_equal(
+		mg_viewtree_find(vt, "Pod/demo/demo-default-0-inf-main-a-0")->role,
+		"REPLICA");
+	/* tg1's shard is still collapsed */
+	assert_null(strstr(rows_str(vt), "demo-tg1-0-inf-main-a-0"));
+
+	/* a drain request on the selected pod */
+	mg_json_array_foreach(o, objs)
+		if (!strcmp(mg_json_str(o, "metadata.name"),
+			    "demo-default-0-inf-main-a-1"))
+			pod = o;
+	assert_non_null(pod);
+	mg_json_set_str(mg_json_get(pod, "metadata.annotations"),
+			"drain.multigres.com/state", "draining");
+	mg_json_set_str(mg_json_get(pod, "metadata"), "resourceVersion",
+			"5001");
+	assert_int_equal(mg_snap_apply(snap, MG_SNAP_POD, MG_SNAP_MODIFIED, pod,
+				       &err), 0);
+	build_demo(vt, snap);
+	n = mg_viewtree_sel_node(vt);
+	assert_string_equal(n->drain, "draining");
+	assert_int_equal(
+		mg_viewtree_find(vt, "shard/demo/demo/postgres/default/0-inf")
+			->pods_draining,
+		1);
+
+	/* the pod goes: the pool is selected; it comes back: still there */
+	assert_int_equal(mg_snap_apply(snap, MG_SNAP_POD, MG_SNAP_DELETED, pod,
+				       &err), 0);
+	build_demo(vt, snap);
+	assert_string_equal(mg_viewtree_sel_node(vt)->name, "main");
+	assert_int_equal(mg_viewtree_count(vt, MG_VT_POD), 5);
+	mg_json_set_str(mg_json_get(pod, "metadata"), "resourceVersion",
+			"5002");
+	assert_int_equal(mg_snap_apply(snap, MG_SNAP_POD, MG_SNAP_ADDED, pod,
+				       &err), 0);
+	build_demo(vt, snap);
+	assert_int_equal(mg_viewtree_count(vt, MG_VT_POD), 6);
+	assert_string_equal(mg_viewtree_sel_node(vt)->name, "main");
+
+	cJSON_Delete(objs);
+	mg_snap_free(snap);
+	mg_viewtree_free(vt);
+}
+
+/* Pods seen before their Shard: the shard node exists, without an
+ * object; when the Shard arrives its node keeps its key (and state). */
+static void
+test_build_pods_before_shards(void **state)
+{
+	struct mg_viewtree *vt = mg_viewtree_new();
+	struct mg_snap *snap = mg_snap_new(NULL);
+	cJSON *objs = load_demo();
+	const struct mg_vt_node *n;
+	const char *key = "shard/demo/demo/postgres/default/0-inf";
+
+	(void)state;
+	feed(snap, objs, "Pod", MG_SNAP_ADDED);
+	build_demo(vt, snap);
+	n = mg_viewtree_find(vt, key);
+	assert_non_null(n);
+	assert_null(n->ref);
+	assert_int_equal(n->pods, 3);
+	assert_null(mg_viewtree_find(vt, "Pod/demo/demo-default-0-inf-main-a-0")
+			    ->role);
+	assert_true(mg_viewtree_select_key(vt, key));
+	mg_viewtree_toggle(vt);
+	feed(snap, objs, "Shard", MG_SNAP_ADDED);
+	build_demo(vt, snap);
+	n = mg_viewtree_sel_node(vt);
+	assert_string_equal(n->key, key);
+	assert_non_null(n->ref);
+	assert_false(mg_viewtree_row(vt, mg_viewtree_sel(vt))->expanded);
+	assert_string_equal(mg_viewtree_find(vt,
+					     "Pod/demo/demo-default-0-inf-main-a-0")
+				    ->role,
+			    "PRIMARY");
+	cJSON_Delete(objs);
+	mg_snap_free(snap);
+	mg_viewtree_free(vt);
+}
+
+/* Severities come from the caller's function, and sum up the tree. */
+static enum mg_vt_sev
+sev_not_ready(void *data, const struct mg_snap_obj *obj)
+{
+	const struct mg_snap_pod *p = mg_snap_as_pod(obj);
+
+	(void)data;
+	return p && !strcmp(p->obj.name, "demo-tg1-0-inf-main-a-2") ?
+		       MG_VT_SEV_ERROR :
+		       MG_VT_SEV_OK;
+}
+
+static void
+test_build_severities(void **state)
+{
+	struct mg_viewtree *vt = mg_viewtree_new();
+	struct mg_snap *snap = mg_snap_new(NULL);
+	cJSON *objs = load_demo();
+	struct mg_vt_build_opts bo = { DEMO_NOW, sev_not_ready, NULL, true };
+
+	(void)state;
+	feed(snap, objs, NULL, MG_SNAP_ADDED);
+	mg_viewtree_build(vt, snap, &bo);
+	assert_int_equal(mg_viewtree_find(vt, "cluster/demo/demo")->worst,
+			 MG_VT_SEV_ERROR);
+	assert_int_equal(mg_viewtree_find(vt, "cluster/demo/demo")->sev,
+			 MG_VT_SEV_OK);
+	assert_string_equal(mg_viewtree_find(vt, "cluster/demo/demo")->name,
+			    "demo/demo"); /* show_ns */
+	mg_viewtree_set_sort(vt, MG_VT_SORT_STATUS, false);
+	/* the table group holding the error comes first */
+	assert_string_equal(mg_viewtree_row(vt, 3)->node->name, "postgres/tg1");
+	cJSON_Delete(objs);
+	mg_snap_free(snap);
+	mg_viewtree_free(vt);
+}
+
 int
 main(void)
 {
@@ -673,6 +950,10 @@ main(void)
 		cmocka_unit_test(test_sort_by_age_and_backup),
 		cmocka_unit_test(test_scrolling_keeps_selection_in_view),
 		cmocka_unit_test(test_many_nodes),
+		cmocka_unit_test(test_build_from_snapshot),
+		cmocka_unit_test(test_build_follows_changes),
+		cmocka_unit_test(test_build_pods_before_shards),
+		cmocka_unit_test(test_build_severities),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

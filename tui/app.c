@@ -338,11 +338,15 @@ frame(struct tui *t, int64_t now_ms)
 	time_t now = time(NULL);
 	uint64_t v = tui_source_version(t->src);
 
-	if (v != t->data_version && !t->paused) {
+	/* rebuilt on every change, and every 2 s for the findings whose
+	 * grace periods run out while nothing changes */
+	if ((v != t->data_version || now - t->built_at >= 2) && !t->paused) {
 		t->data_version = v;
+		t->built_at = now;
 		tui_source_build(t->src, t->vt, now);
 		t->dirty |= DIRTY_BODY | DIRTY_DETAIL | DIRTY_HEADER;
-		if (t->view == VIEW_PAGER && t->pager_what == PAGER_YAML)
+		if (t->view == VIEW_PAGER && (t->pager_what == PAGER_YAML ||
+					      t->pager_what == PAGER_FINDINGS))
 			tui_refresh_pager(t);
 	}
 	if (t->view == VIEW_PAGER && t->pager_what == PAGER_LOG &&

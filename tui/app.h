@@ -114,6 +114,7 @@ enum tui_pager_what {
 	PAGER_YAML,
 	PAGER_HELP,
 	PAGER_LOG,
+	PAGER_FINDINGS,
 	PAGER_TEXT,
 };
 
@@ -154,6 +155,7 @@ struct tui {
 	/* what was drawn, to redraw only on change */
 	unsigned dirty;
 	uint64_t data_version; /* source version the tree was built from */
+	time_t built_at;       /* when, for findings with grace periods */
 	unsigned long vt_gen;  /* viewtree generation drawn */
 	time_t drawn_sec;      /* wall second the header was drawn at */
 	int64_t last_frame_ms;
@@ -196,6 +198,7 @@ const char *tui_source_kubeconfig_path(const struct tui_source *s);
 struct tui_health {
 	bool synced;       /* every watch has listed once */
 	bool online;       /* every watch is streaming */
+	bool reachable;    /* offline, but the server answers: watches fail */
 	time_t offline_since; /* 0 while online */
 	time_t last_event; /* the last watch event or bookmark */
 	char error[256];   /* the last watch error, "" if none */
@@ -210,6 +213,9 @@ void tui_source_health(const struct tui_source *s, time_t now,
  * a node without an object, its key), lines ending in '\n'. */
 void tui_source_detail(const struct tui_source *s, const char *ref,
 		       const char *key, time_t now, struct mg_buf *out);
+/* Every finding, worst first, one per line. */
+void tui_source_findings(const struct tui_source *s, time_t now,
+			 struct mg_buf *out);
 /* The object's YAML; false when the object is not (or no longer) kept. */
 bool tui_source_yaml(const struct tui_source *s, const char *ref,
 		     struct mg_buf *out);

@@ -52,6 +52,13 @@ c_events(struct tui *t, const char *arg)
 }
 
 static void
+c_findings(struct tui *t, const char *arg)
+{
+	(void)arg;
+	tui_open_pager(t, PAGER_FINDINGS, NULL);
+}
+
+static void
 c_log(struct tui *t, const char *arg)
 {
 	(void)arg;
@@ -226,6 +233,8 @@ static const struct tui_cmd commands[] = {
 	{ "expand", NULL, "", "expand every node", c_expand },
 	{ "filter", "f", "[TERMS]", "filter the tree (empty: clear)",
 	  c_filter },
+	{ "findings", NULL, "", "every health finding, worst first",
+	  c_findings },
 	{ "goto", "g", "NAME", "select the node called NAME (or containing it)",
 	  c_goto },
 	{ "help", "h", "", "keys and commands", c_help },
@@ -244,7 +253,7 @@ static const struct tui_cmd commands[] = {
 };
 
 const char *const tui_command_names[] = {
-	"collapse", "detail", "drain", "events", "expand", "filter", "goto",
+	"collapse", "detail", "drain", "events", "expand", "filter", "findings", "goto",
 	"help", "log", "pause", "quit", "redraw", "resume", "sort",
 	"switchover", "tree", "yaml", NULL,
 };

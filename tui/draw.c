@@ -196,9 +196,14 @@ draw_header(struct tui *t, const struct layout *l, const struct tui_health *h)
 		if (gmtime_r(&h->offline_since, &tm))
 			strftime(at, sizeof(at), "%H:%M:%S", &tm);
 		tui_age(age, (long long)(now - h->offline_since));
-		snprintf(buf, sizeof(buf),
-			 " API server unreachable since %s UTC (%s): last known state shown, retrying%s%s",
-			 at, age, h->error[0] ? " - " : "", h->error);
+		if (h->reachable)
+			snprintf(buf, sizeof(buf),
+				 " watches failing since %s UTC (%s): last known state shown, retrying - %s",
+				 at, age, h->error);
+		else
+			snprintf(buf, sizeof(buf),
+				 " API server unreachable since %s UTC (%s): last known state shown, retrying%s%s",
+				 at, age, h->error[0] ? " - " : "", h->error);
 		line(l->offline_row, 0, l->cols, SCR_OFFLINE, buf);
 	}
 }

@@ -223,6 +223,13 @@ k_log(struct tui *t, int key)
 }
 
 static void
+k_findings(struct tui *t, int key)
+{
+	(void)key;
+	tui_open_pager(t, PAGER_FINDINGS, NULL);
+}
+
+static void
 k_help(struct tui *t, int key)
 {
 	(void)key;
@@ -360,6 +367,8 @@ static const struct binding bindings[] = {
 	  V_TREE | V_EVENTS, false, k_events },
 	{ { TK_ENTER }, "Enter", "events view: go to the event's object",
 	  V_EVENTS, false, k_event_goto },
+	{ { 'F' }, "F", "every health finding, worst first",
+	  V_TREE | V_EVENTS, false, k_findings },
 	{ { 'L' }, "L", "the dashboard's log", V_TREE | V_EVENTS, false,
 	  k_log },
 	{ { 'Z' }, "Z", "pause / resume following the cluster",
@@ -485,6 +494,10 @@ tui_refresh_pager(struct tui *t)
 		free(lines);
 		break;
 	}
+	case PAGER_FINDINGS:
+		snprintf(title, sizeof(title), "Findings");
+		tui_source_findings(t->src, time(NULL), &text);
+		break;
 	case PAGER_TEXT:
 		mg_buf_release(&text);
 		return;

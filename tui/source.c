@@ -1,19 +1,18 @@
 /*
  * source.c - the dashboard's data (app.h): kubeconfig, client, one
- * snapshot kept current by LIST+WATCH on a mg_kube_loop, the connection's
- * health, and what the views read from it (tree, detail, YAML, events).
+ * snapshot kept current by LIST+WATCH (snapload.h) on a mg_kube_loop,
+ * health findings (health.h), the connection's state, and what the views
+ * read from them (tree, detail, YAML, events).
  *
- * Watches: the five Multigres kinds, and the pods, PVCs and Deployments
- * that carry a multigres.com/cluster label, and the namespace's events.
- * No LIST is ever repeated on a timer: after the first LIST, only WATCH
- * events reach the snapshot (kube_watch resumes cut streams and relists
- * only after 410 Gone).
+ * After the first LIST of each kind only WATCH events reach the snapshot:
+ * nothing is listed again on a timer (kube_watch resumes cut streams and
+ * relists only after 410 Gone).
  *
- * Connection health: a watch is "up" after it listed or delivered
- * anything, "down" after it reported an error. While any is down, the
- * server is probed (GET /version, short timeouts, at most every 2 s) so
- * that a recovered server is seen at once even when no event comes: a
- * resumed stream says nothing until something changes.
+ * Connection state: mg_snapload_healthy() says every watch streams. When
+ * it does not and watches report errors, the server is probed (GET
+ * /version with short timeouts, at most every 2 s): unreachable, or
+ * reachable again. A watch resumed after a cut reports nothing until an
+ * event comes, so the probe is what notices a recovery at once.
  */
 #include "compat.h"
 
@@ -22,18 +21,17 @@
 #include "kube.h"
 #include "kubeconfig.h"
 #include "log.h"
+#include "health.h"
+#include "snapload.h"
 #include "snapshot.h"
 #include "timeutil.h"
 #include "viewtree.h"
 #include "xalloc.h"
 #include "yaml_json.h"
 
-struct src_watch {
-	struct tui_source *src;
-	enum mg_snap_kind kind;
-	struct mg_watch *w;
-	bool synced;
-	bool up;
+struct sev_entry {
+	const struct mg_snap_obj *obj;
+	enum mg_vt_sev sev;
 };
 
 struct tui_source {
@@ -42,37 +40,45 @@ struct tui_source {
 	struct mg_kube *probe; /* short timeouts, for the reachability probe */
 	struct mg_kube_loop *loop;
 	struct mg_snap *snap;
-	struct src_watch watches[9];
-	size_t nwatches;
+	struct mg_snapload *load;
+	struct mg_snapload_opts lo;
 	const char *ns; /* "" = all namespaces */
 	bool all_ns;
 
-	uint64_t conn_version; /* bumped when the connection state changes */
+	/* the connection */
+	uint64_t conn_version; /* bumped when the state below changes */
 	bool online;
+	bool reachable;        /* the last probe got an answer */
+	unsigned long errors;  /* mg_snapload_errors() last seen */
+	unsigned long errors_at_probe; /* ... when a probe last succeeded */
 	time_t offline_since;
-	time_t last_event;
 	int64_t next_probe_ms;
 	char error[256];
+	unsigned long applied; /* mg_snapload_applied() last seen */
+	time_t last_event;
+	bool synced;
+
+	/* findings, computed with each rebuild */
+	struct mg_health_report report;
+	struct sev_entry *sevs; /* by object pointer */
+	size_t nsevs;
 	time_t ticked; /* last mg_snap_tick */
 };
 
+/* Kinds and their API paths, for the YAML view's apiVersion. */
 static const struct {
 	enum mg_snap_kind kind;
-	const char *group, *version, *resource;
-	bool labelled; /* select by the multigres.com/cluster label */
+	const char *group, *version;
 } kinds[] = {
-	{ MG_SNAP_CLUSTER, "multigres.com", "v1alpha1", "multigresclusters",
-	  false },
-	{ MG_SNAP_CELL, "multigres.com", "v1alpha1", "cells", false },
-	{ MG_SNAP_TABLEGROUP, "multigres.com", "v1alpha1", "tablegroups",
-	  false },
-	{ MG_SNAP_SHARD, "multigres.com", "v1alpha1", "shards", false },
-	{ MG_SNAP_TOPOSERVER, "multigres.com", "v1alpha1", "toposervers",
-	  false },
-	{ MG_SNAP_POD, "", "v1", "pods", true },
-	{ MG_SNAP_PVC, "", "v1", "persistentvolumeclaims", true },
-	{ MG_SNAP_DEPLOYMENT, "apps", "v1", "deployments", true },
-	{ MG_SNAP_EVENT, "", "v1", "events", false },
+	{ MG_SNAP_CLUSTER, "multigres.com", "v1alpha1" },
+	{ MG_SNAP_CELL, "multigres.com", "v1alpha1" },
+	{ MG_SNAP_TABLEGROUP, "multigres.com", "v1alpha1" },
+	{ MG_SNAP_SHARD, "multigres.com", "v1alpha1" },
+	{ MG_SNAP_TOPOSERVER, "multigres.com", "v1alpha1" },
+	{ MG_SNAP_POD, "", "v1" },
+	{ MG_SNAP_PVC, "", "v1" },
+	{ MG_SNAP_DEPLOYMENT, "apps", "v1" },
+	{ MG_SNAP_EVENT, "", "v1" },
 };
 
 int
@@ -108,7 +114,10 @@ tui_source_new(struct tui_source **out, const struct tui_opts *opts,
 	s->snap = mg_snap_new(&so);
 	s->all_ns = opts->all_ns;
 	s->ns = opts->all_ns ? "" : mg_kube_namespace(s->kube);
+	s->lo.ns = s->ns;
+	s->lo.cluster = opts->cluster;
 	s->online = true;
+	s->reachable = true;
 	*out = s;
 	return 0;
 fail:
@@ -121,7 +130,10 @@ tui_source_free(struct tui_source *s)
 {
 	if (!s)
 		return;
+	mg_snapload_stop(s->load);
 	mg_kube_loop_free(s->loop);
+	mg_health_report_release(&s->report);
+	free(s->sevs);
 	mg_kube_free(s->probe);
 	mg_kube_free(s->kube);
 	mg_snap_free(s->snap);
@@ -129,122 +141,63 @@ tui_source_free(struct tui_source *s)
 	free(s);
 }
 
-static void
-set_online(struct tui_source *s, bool online, const char *why)
+int
+tui_source_start(struct tui_source *s, struct mg_err *err)
 {
+	return mg_snapload_watch(&s->load, s->loop, s->snap, &s->lo, err);
+}
+
+/* The connection's state, after each run of the loop. */
+static void
+update_connection(struct tui_source *s)
+{
+	unsigned long errors = mg_snapload_errors(s->load);
+	unsigned long applied = mg_snapload_applied(s->load);
+	bool synced = mg_snapload_synced(s->load), online;
+	const char *last = mg_snapload_last_error(s->load, NULL);
+
+	if (applied != s->applied) {
+		s->applied = applied;
+		s->last_event = time(NULL);
+	}
+	if (errors != s->errors) {
+		/* something failed: unreachable until a probe says otherwise */
+		s->errors = errors;
+		s->reachable = false;
+		snprintf(s->error, sizeof(s->error), "%s", last ? last : "");
+		mg_log(MG_LOG_INFO, "watch error: %s", s->error);
+	}
+	if (!mg_snapload_healthy(s->load) && !s->reachable &&
+	    mg_time_mono_ms() >= s->next_probe_ms) {
+		cJSON *v = NULL;
+
+		s->next_probe_ms = mg_time_mono_ms() + 2000;
+		if (!mg_kube_version(s->probe, &v, NULL)) {
+			s->reachable = true;
+			s->errors_at_probe = s->errors;
+		}
+		cJSON_Delete(v);
+	}
+	online = mg_snapload_healthy(s->load) ||
+		 (s->reachable && s->errors == s->errors_at_probe) ||
+		 (!synced && !s->errors);
+	if (mg_snapload_healthy(s->load))
+		s->reachable = true;
+	if (synced != s->synced) {
+		s->synced = synced;
+		s->conn_version++;
+	}
 	if (online == s->online)
 		return;
 	s->online = online;
 	s->conn_version++;
 	if (online) {
 		s->offline_since = 0;
-		s->error[0] = '\0';
 		mg_log(MG_LOG_INFO, "API server reachable again");
 	} else {
 		s->offline_since = time(NULL);
-		s->next_probe_ms = mg_time_mono_ms() + 1000;
-		mg_log(MG_LOG_WARN, "API server unreachable: %s",
-		       why ? why : "?");
+		mg_log(MG_LOG_WARN, "API server unreachable: %s", s->error);
 	}
-}
-
-static void
-recompute_online(struct tui_source *s, const char *why)
-{
-	size_t i;
-	bool all = true;
-
-	for (i = 0; i < s->nwatches; i++)
-		all = all && s->watches[i].up;
-	set_online(s, all, why);
-}
-
-static void
-on_watch(void *data, enum mg_watch_event ev, const cJSON *obj)
-{
-	struct src_watch *w = data;
-	struct tui_source *s = w->src;
-	struct mg_err err = MG_ERR_INIT;
-
-	switch (ev) {
-	case MG_WATCH_ADDED:
-	case MG_WATCH_MODIFIED:
-	case MG_WATCH_DELETED:
-		if (mg_snap_apply(s->snap, w->kind,
-				  ev == MG_WATCH_ADDED	  ? MG_SNAP_ADDED :
-				  ev == MG_WATCH_MODIFIED ? MG_SNAP_MODIFIED :
-							    MG_SNAP_DELETED,
-				  obj, &err))
-			mg_log(MG_LOG_WARN, "%s: %s",
-			       mg_snap_kind_name(w->kind), err.msg);
-		s->last_event = time(NULL);
-		break;
-	case MG_WATCH_BOOKMARK:
-		s->last_event = time(NULL);
-		break;
-	case MG_WATCH_SYNCED:
-		if (!w->synced)
-			s->conn_version++;
-		w->synced = true;
-		s->last_event = time(NULL);
-		break;
-	case MG_WATCH_ERROR: {
-		const char *msg = mg_json_str(obj, "message");
-
-		snprintf(s->error, sizeof(s->error), "%s", msg ? msg : "");
-		w->up = false;
-		recompute_online(s, msg);
-		return;
-	}
-	}
-	if (!w->up) {
-		w->up = true;
-		recompute_online(s, NULL);
-	}
-}
-
-int
-tui_source_start(struct tui_source *s, struct mg_err *err)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
-		struct src_watch *w = &s->watches[s->nwatches];
-		struct mg_kube_res res = { kinds[i].group, kinds[i].version,
-					   kinds[i].resource, s->ns };
-		struct mg_watch_opts wo = { NULL, NULL, 0 };
-		int rc;
-
-		w->src = s;
-		w->kind = kinds[i].kind;
-		w->up = true;
-		if (kinds[i].labelled)
-			wo.label_selector = "multigres.com/cluster";
-		rc = mg_kube_watch(s->loop, &res, &wo, on_watch, w, &w->w, err);
-		if (rc)
-			return rc;
-		s->nwatches++;
-	}
-	return 0;
-}
-
-/* While offline: is the server back? (A resumed watch says nothing until
- * an event comes, so ask.) */
-static void
-probe(struct tui_source *s)
-{
-	cJSON *v = NULL;
-	size_t i;
-
-	if (s->online || mg_time_mono_ms() < s->next_probe_ms)
-		return;
-	s->next_probe_ms = mg_time_mono_ms() + 2000;
-	if (mg_kube_version(s->probe, &v, NULL))
-		return;
-	cJSON_Delete(v);
-	for (i = 0; i < s->nwatches; i++)
-		s->watches[i].up = true;
-	recompute_online(s, NULL);
 }
 
 int
@@ -267,7 +220,7 @@ tui_source_run(struct tui_source *s, int timeout_ms, int *fds, short *revents,
 	rc = mg_kube_loop_run(s->loop, timeout_ms, w, nfds, err);
 	for (i = 0; i < nfds; i++)
 		revents[i] = (short)w[i].revents;
-	probe(s);
+	update_connection(s);
 	return rc;
 }
 
@@ -307,45 +260,79 @@ tui_source_kubeconfig(const struct tui_source *s)
 	return s->kc;
 }
 
-/* --- severity -------------------------------------------------------- */
+/* --- findings ------------------------------------------------------- */
 
-/*
- * Until the shared health rules are wired in: a severity per object from
- * what the snapshot says directly.
- */
 static enum mg_vt_sev
-obj_sev(void *data, const struct mg_snap_obj *o)
+vt_sev(enum mg_health_sev sev)
 {
-	const struct mg_snap_pod *p;
-	const struct mg_snap_shard *sh;
-	size_t i, j;
-
-	(void)data;
-	if (!o)
-		return MG_VT_SEV_OK;
-	p = mg_snap_as_pod(o);
-	if (p) {
-		if (p->crashloop || (p->last_term_reason &&
-				     !strcmp(p->last_term_reason, "OOMKilled")))
-			return MG_VT_SEV_ERROR;
-		if (!p->ready || p->obj.deleting || p->drain != MG_DRAIN_NONE)
-			return MG_VT_SEV_WARN;
-		return MG_VT_SEV_OK;
-	}
-	sh = mg_snap_as_shard(o);
-	if (sh) {
-		for (i = 0; i < sh->npools; i++)
-			for (j = 0; j < sh->pools[i]->ncells; j++)
-				if (sh->pools[i]->cells[j]->npods &&
-				    sh->pools[i]->cells[j]->nprimary > 1)
-					return MG_VT_SEV_ERROR;
-	}
-	if (o->phase && !strcmp(o->phase, "Degraded"))
-		return MG_VT_SEV_ERROR;
-	if (o->phase && (!strcmp(o->phase, "Progressing") ||
-			 !strcmp(o->phase, "Unknown")))
+	switch (sev) {
+	case MG_HEALTH_NONE:
+	case MG_HEALTH_INFO:
+		break;
+	case MG_HEALTH_WARN:
 		return MG_VT_SEV_WARN;
+	case MG_HEALTH_ERROR:
+		return MG_VT_SEV_ERROR;
+	case MG_HEALTH_FATAL:
+		return MG_VT_SEV_FATAL;
+	}
 	return MG_VT_SEV_OK;
+}
+
+static int
+cmp_sev_entry(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct sev_entry *)a)->obj;
+	uintptr_t y = (uintptr_t)((const struct sev_entry *)b)->obj;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The worst finding about obj (the report is from the same snapshot). */
+static enum mg_vt_sev
+obj_sev(void *data, const struct mg_snap_obj *obj)
+{
+	const struct tui_source *s = data;
+	struct sev_entry key = { obj, MG_VT_SEV_OK };
+	const struct sev_entry *e;
+
+	if (!s->nsevs)
+		return MG_VT_SEV_OK;
+	e = bsearch(&key, s->sevs, s->nsevs, sizeof(*s->sevs), cmp_sev_entry);
+	return e ? e->sev : MG_VT_SEV_OK;
+}
+
+static void
+check_health(struct tui_source *s, time_t now)
+{
+	size_t i, n = 0;
+
+	mg_snap_tick(s->snap, now);
+	s->ticked = now;
+	mg_health_check(s->snap, now, NULL, &s->report);
+	s->sevs = mg_xrealloc(s->sevs,
+			      (s->report.n + 1) * sizeof(*s->sevs));
+	for (i = 0; i < s->report.n; i++) {
+		const struct mg_health_finding *f = &s->report.v[i];
+		enum mg_vt_sev sev = vt_sev(f->sev);
+
+		if (!f->obj || sev == MG_VT_SEV_OK)
+			continue;
+		s->sevs[n].obj = f->obj;
+		s->sevs[n].sev = sev;
+		n++;
+	}
+	qsort(s->sevs, n, sizeof(*s->sevs), cmp_sev_entry);
+	/* one entry per object, its worst */
+	s->nsevs = 0;
+	for (i = 0; i < n; i++) {
+		if (s->nsevs && s->sevs[s->nsevs - 1].obj == s->sevs[i].obj) {
+			if (s->sevs[i].sev > s->sevs[s->nsevs - 1].sev)
+				s->sevs[s->nsevs - 1].sev = s->sevs[i].sev;
+			continue;
+		}
+		s->sevs[s->nsevs++] = s->sevs[i];
+	}
 }
 
 void
@@ -353,62 +340,23 @@ tui_source_build(struct tui_source *s, struct mg_viewtree *vt, time_t now)
 {
 	struct mg_vt_build_opts bo = { now, obj_sev, s, s->all_ns };
 
-	if (now != s->ticked) {
-		mg_snap_tick(s->snap, now);
-		s->ticked = now;
-	}
+	check_health(s, now);
 	mg_viewtree_build(vt, s->snap, &bo);
-}
-
-struct count_ctx {
-	struct tui_health *h;
-	const char *worst_msg;
-	enum mg_vt_sev worst;
-	char buf[256];
-};
-
-static void
-count_obj(const struct mg_snap_obj *o, void *data)
-{
-	struct count_ctx *c = data;
-	enum mg_vt_sev sv = obj_sev(NULL, o);
-
-	if (sv == MG_VT_SEV_OK)
-		return;
-	c->h->findings[sv]++;
-	if (sv > c->worst) {
-		const struct mg_snap_pod *p = mg_snap_as_pod(o);
-
-		c->worst = sv;
-		snprintf(c->buf, sizeof(c->buf), "%s %s: %s",
-			 mg_snap_kind_name(o->kind), o->name,
-			 p ? (p->crashloop ? (p->waiting_reason ? p->waiting_reason : "crash-looping") :
-			      !p->ready   ? "not ready" :
-			      p->obj.deleting ? "terminating" :
-						"draining") :
-			     o->phase ? o->phase :
-					"?");
-	}
 }
 
 void
 tui_source_health(const struct tui_source *s, time_t now,
 		  struct tui_health *h)
 {
-	struct count_ctx c;
 	size_t i, n;
 	struct mg_snap_cluster *const *cl;
-	static const enum mg_snap_kind graded[] = {
-		MG_SNAP_CLUSTER, MG_SNAP_CELL, MG_SNAP_TABLEGROUP,
-		MG_SNAP_SHARD, MG_SNAP_POD,
-	};
+	const struct mg_health_finding *worst = NULL;
 
 	(void)now;
 	memset(h, 0, sizeof(*h));
-	h->synced = true;
-	for (i = 0; i < s->nwatches; i++)
-		h->synced = h->synced && s->watches[i].synced;
+	h->synced = s->synced;
 	h->online = s->online;
+	h->reachable = s->reachable;
 	h->offline_since = s->offline_since;
 	h->last_event = s->last_event;
 	snprintf(h->error, sizeof(h->error), "%s", s->error);
@@ -428,11 +376,70 @@ tui_source_health(const struct tui_source *s, time_t now,
 			}
 		}
 	}
-	memset(&c, 0, sizeof(c));
-	c.h = h;
-	for (i = 0; i < ARRAY_SIZE(graded); i++)
-		mg_snap_foreach(s->snap, graded[i], count_obj, &c);
-	snprintf(h->headline, sizeof(h->headline), "%s", c.buf);
+	for (i = 0; i < s->report.n; i++) {
+		const struct mg_health_finding *f = &s->report.v[i];
+		enum mg_vt_sev sev = vt_sev(f->sev);
+
+		if (sev == MG_VT_SEV_OK)
+			continue;
+		h->findings[sev]++;
+		if (!worst || f->sev > worst->sev)
+			worst = f;
+	}
+	if (worst)
+		snprintf(h->headline, sizeof(h->headline), "%s: %s",
+			 worst->subject, worst->message);
+}
+
+void
+tui_source_findings(const struct tui_source *s, time_t now,
+		    struct mg_buf *out)
+{
+	enum mg_health_sev sev;
+	size_t i, n = 0;
+
+	for (sev = MG_HEALTH_FATAL; sev >= MG_HEALTH_WARN; sev--) {
+		for (i = 0; i < s->report.n; i++) {
+			const struct mg_health_finding *f = &s->report.v[i];
+			char age[16] = "";
+
+			if (f->sev != sev)
+				continue;
+			if (f->since)
+				tui_age(age, (long long)(now - f->since));
+			mg_buf_addf(out, "%-5s %-20s %s%s%s: %s%s%s%s\n",
+				    mg_health_sev_name(f->sev), f->code,
+				    s->all_ns ? f->ns : "", s->all_ns ? " " : "",
+				    f->subject, f->message, *age ? " (for " : "",
+				    age, *age ? ")" : "");
+			n++;
+		}
+	}
+	if (!n)
+		mg_buf_adds(out, "No findings: healthy.\n");
+}
+
+/* The findings about one object, for its detail pane. */
+static void
+add_findings(struct mg_buf *out, const struct tui_source *s,
+	     const struct mg_snap_obj *o, time_t now)
+{
+	size_t i;
+
+	for (i = 0; i < s->report.n; i++) {
+		const struct mg_health_finding *f = &s->report.v[i];
+		char age[16];
+
+		if (f->obj != o || f->sev < MG_HEALTH_WARN)
+			continue;
+		mg_buf_addf(out, "%c %s: %s", f->sev >= MG_HEALTH_ERROR ? 'E' : '!',
+			    f->code, f->message);
+		if (f->since) {
+			tui_age(age, (long long)(now - f->since));
+			mg_buf_addf(out, " (%s)", age);
+		}
+		mg_buf_addch(out, '\n');
+	}
 }
 
 /* --- detail, YAML, events -------------------------------------------- */
@@ -622,6 +629,7 @@ tui_source_detail(const struct tui_source *s, const char *ref,
 				    sh->last_backup_type ? sh->last_backup_type : "");
 		}
 	}
+	add_findings(out, s, o, now);
 	add_conditions(out, o, now);
 	add_events(out, o, now, 8);
 }

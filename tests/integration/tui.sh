@@ -88,6 +88,15 @@ fi
 ns=$(new_namespace tui)
 gen() { python3 "$top/tests/fixtures/tui/gen.py" "$@"; }
 ok "fixtures apply" bash -c "python3 '$top/tests/fixtures/tui/gen.py' apply | '$KUBECTL' --kubeconfig='$MG_TEST_KUBECONFIG' apply -n '$ns' -f - >/dev/null"
+# what the operator would have set: owners, then statuses
+patch_owners() {
+	local kind name p
+	kc get -n "$ns" multigresclusters,cells,tablegroups,shards,pods,deployments -o json >"$work/applied.json" || return 1
+	while read -r kind name p; do
+		kc patch -n "$ns" "$kind" "$name" --type=merge -p "$p" >/dev/null || return 1
+	done < <(gen owners <"$work/applied.json")
+}
+ok "fixture owner references" patch_owners
 patch_status() {
 	local kind name st
 	while read -r kind name st; do
@@ -96,7 +105,7 @@ patch_status() {
 }
 ok "fixture statuses" patch_status
 pods_ready() {
-	[ "$(kc get pods -n "$ns" -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c True)" = 6 ]
+	[ "$(kc get pods -n "$ns" -l app.kubernetes.io/component=shard-pool -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c True)" = 6 ]
 }
 eventually 60 "the six pool pods run and are ready" pods_ready
 
@@ -255,24 +264,11 @@ ok "wide: the pod's phase is shown" row_has demo-default-0-inf-main-a-1 Running
 T resize-window -t main -x 80 -y 24
 eventually 5 "back to 80 columns" hasnt "STATUS"
 
-# the API server goes away and comes back
-if [ -n "$cdir" ]; then
-	ok "the API server stops" apiserver_stop
-	eventually 15 "the dashboard says the API server is unreachable" has "API server unreachable"
-	ok "the header says OFFLINE" has "OFFLINE"
-	ok "the last known tree stays" has "demo-default-0-inf-main-a-1"
-	ok "the API server starts again" apiserver_start
-	eventually 15 "the notice goes when it is back" hasnt "API server unreachable"
-	ok "the header is live again" has "live"
-	kc patch -n "$ns" pod demo-tg1-0-inf-main-a-2 --type=merge \
-		-p '{"metadata":{"annotations":{"drain.multigres.com/state":"requested"}}}' >/dev/null
-	keys ':goto demo-tg1-0-inf-main-a-2' Enter
-	eventually 15 "watches resumed: a change after the restart reaches the screen" row_has demo-tg1-0-inf-main-a-2 requested
-	kc annotate -n "$ns" pod demo-tg1-0-inf-main-a-2 drain.multigres.com/state- >/dev/null
-	eventually 60 "the pods are still ready after the outage" pods_ready
-else
-	echo "# MG_TEST_CLUSTER_DIR unset: API server stop/start not tested"
-fi
+kc delete deployment -n "$ns" demo-zone-b-multigateway >/dev/null
+eventually 10 "a new finding reaches the header" has "1 error: cell zone-b: no multig"
+keys F
+eventually 5 "F lists the findings" has "error GatewayMissing       cell zone-b: no multigateway Deployment"
+keys q
 
 keys q
 eventually 10 "q quits" test -s "$work/ro.rc"
@@ -340,5 +336,38 @@ reverse() { T capture-pane -e -p -t main | grep -q $'\e\\[7m'; }
 ok "NO_COLOR: the selection still shows (reverse video)" reverse
 keys q
 eventually 10 "q" test -s "$work/mono.rc"
+
+# ---- the API server goes away and comes back -----------------------------------
+# Last, because the control plane takes a while to settle afterwards.
+if [ -n "$cdir" ]; then
+	start_tui outage
+	eventually 20 "outage session: the tree" has "demo-default-0-inf-main-a-1"
+	ok "the API server stops" apiserver_stop
+	eventually 15 "the dashboard says the API server is unreachable" has "API server unreachable"
+	ok "the header says OFFLINE" has "OFFLINE"
+	ok "the last known tree stays" has "demo-default-0-inf-main-a-1"
+	ok "the API server starts again" apiserver_start
+	eventually 15 "the notice goes when it is back" hasnt "API server unreachable"
+	ok "the header is live again" has "live"
+	kc patch -n "$ns" pod demo-tg1-0-inf-main-a-2 --type=merge \
+		-p '{"metadata":{"annotations":{"drain.multigres.com/state":"requested"}}}' >/dev/null
+	keys ':goto demo-tg1-0-inf-main-a-2' Enter
+	eventually 15 "watches resumed: a change after the restart reaches the screen" row_has demo-tg1-0-inf-main-a-2 requested
+	kc annotate -n "$ns" pod demo-tg1-0-inf-main-a-2 drain.multigres.com/state- >/dev/null
+	eventually 60 "the pods are still ready after the outage" pods_ready
+	keys q
+	eventually 10 "q after the outage" test -s "$work/outage.rc"
+	ok "nothing printed behind the dashboard's back during the outage" test ! -s "$work/outage.stderr"
+	# leave the control plane working: its scheduler needs a while
+	# after a restart before it schedules again
+	canary() {
+		kc run -n "$ns" canary --image=busybox --restart=Never >/dev/null 2>&1
+		[ "$(kc get pod -n "$ns" canary -o jsonpath='{.status.phase}' 2>/dev/null)" = Running ]
+	}
+	eventually 180 "the control plane schedules pods again" canary
+else
+	echo "# MG_TEST_CLUSTER_DIR unset: API server stop/start not tested"
+fi
+
 
 finish

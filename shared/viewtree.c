@@ -41,10 +41,8 @@ hash_str(const char *s)
 static void
 smap_release(struct smap *m)
 {
-	size_t i;
-
 	if (m->owns)
-		for (i = 0; i < m->cap; i++)
+		for (size_t i = 0; i < m->cap; i++)
 			free(m->slots[i].key);
 	free(m->slots);
 	m->slots = NULL;
@@ -797,13 +795,11 @@ compute_matches(struct mg_viewtree *vt)
 static void
 layout(struct mg_viewtree *vt)
 {
-	size_t i;
-
 	vt->nrows = 0;
 	add_rows(vt, vt->first_root, 0, 0);
 	vt->nmatches = 0;
 	if (vt->nterms)
-		for (i = 0; i < vt->nrows; i++)
+		for (size_t i = 0; i < vt->nrows; i++)
 			vt->nmatches += vt->rows[i].node->match;
 	restore_sel(vt);
 	if (vt->top >= vt->nrows)
@@ -1012,10 +1008,10 @@ parse_filter(struct term **out, size_t *nout, const char *pattern,
 {
 	struct term *terms = NULL;
 	size_t n = 0, alloc = 0;
-	const char *p = pattern;
+	const char *p = pattern ? pattern : "";
 	int rc = 0;
 
-	while (p && *p) {
+	while (*p) {
 		const char *end, *colon, *re;
 		char *word = NULL;
 		struct term t = { F_ANY, false, { 0 } };
@@ -1087,7 +1083,7 @@ mg_viewtree_set_filter(struct mg_viewtree *vt, const char *pattern,
 		       struct mg_err *err)
 {
 	struct term *terms = NULL;
-	size_t nterms = 0, i;
+	size_t nterms = 0;
 	int rc;
 
 	rc = parse_filter(&terms, &nterms, pattern, err);
@@ -1103,7 +1099,7 @@ mg_viewtree_set_filter(struct mg_viewtree *vt, const char *pattern,
 	layout(vt);
 	/* onto the first match at or after the selection */
 	if (vt->nterms && vt->sel != MG_VT_NONE && !vt->rows[vt->sel].node->match)
-		for (i = 0; i < vt->nrows; i++) {
+		for (size_t i = 0; i < vt->nrows; i++) {
 			size_t r = (vt->sel + i) % vt->nrows;
 
 			if (vt->rows[r].node->match) {

@@ -479,8 +479,12 @@ open_dialog(struct tui *t)
 {
 	struct tui_act *a = t->act;
 	struct mg_buf body = MG_BUF_INIT;
-	int width = t->cols - 8 > 90 ? 90 : t->cols - 8;
+	int width = t->cols - 8;
 
+	if (width > 90)
+		width = 90;
+	if (width < 30)
+		width = 30;
 	if (a->what == TUI_ACT_DRAIN)
 		snprintf(a->title, sizeof(a->title), "Drain pod %s/%s%s?",
 			 a->ns, a->name, a->force ? " (forced)" : "");
@@ -492,7 +496,7 @@ open_dialog(struct tui *t)
 	mg_buf_add(&body, a->text.data, a->text.len);
 	mg_buf_release(&a->text);
 	a->text = body;
-	wrap_text(&a->text, width > 30 ? width : 30);
+	wrap_text(&a->text, width);
 	if (a->allowed)
 		snprintf(a->buttons, sizeof(a->buttons), "[y] %s   [n] cancel",
 			 a->what == TUI_ACT_DRAIN ? "drain it" :
@@ -513,7 +517,7 @@ static void
 open_failure(struct tui *t, bool planning)
 {
 	struct tui_act *a = t->act;
-	int width = t->cols - 8 > 90 ? 90 : t->cols - 8;
+	int width = t->cols - 8;
 	const char *what = a->what == TUI_ACT_DRAIN ? "drain" : "switchover";
 
 	snprintf(a->title, sizeof(a->title), "%s %s %s", what,
@@ -525,7 +529,11 @@ open_failure(struct tui *t, bool planning)
 		    what, a->err.msg,
 		    planning ? "Nothing was sent." :
 			       "Nothing else was changed.");
-	wrap_text(&a->text, width > 30 ? width : 30);
+	if (width > 90)
+		width = 90;
+	if (width < 30)
+		width = 30;
+	wrap_text(&a->text, width);
 	snprintf(a->buttons, sizeof(a->buttons), "[Enter] close");
 	a->danger = true;
 	a->state = ACT_FAILED;

@@ -181,7 +181,7 @@ void tui_source_free(struct tui_source *s);
 int tui_source_start(struct tui_source *s, struct mg_err *err);
 /* Runs the loop up to timeout_ms, also waiting on extra fds (their
  * revents are set). */
-int tui_source_run(struct tui_source *s, int timeout_ms, int *fds,
+int tui_source_run(struct tui_source *s, int timeout_ms, const int *fds,
 		   short *revents, unsigned nfds, struct mg_err *err);
 void tui_source_wakeup(struct tui_source *s);
 /* Grows with every change of the data, and of the connection state. */

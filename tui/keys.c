@@ -395,11 +395,12 @@ tui_help_text(struct mg_buf *out, bool write)
 	mg_buf_adds(out, "KEYS\n\n");
 	for (i = 0; i < ARRAY_SIZE(bindings); i++) {
 		const struct binding *b = &bindings[i];
-		unsigned v;
-		bool first = true;
 
 		mg_buf_addf(out, "  %-9s %s", b->label, b->help);
 		if (b->views != V_ALL) {
+			unsigned v;
+			bool first = true;
+
 			mg_buf_adds(out, " [");
 			for (v = 0; v < ARRAY_SIZE(view_names); v++)
 				if (b->views & (1u << v)) {
@@ -541,7 +542,6 @@ static void
 mouse(struct tui *t)
 {
 	int row, col, wheel;
-	size_t top;
 
 	screen_mouse(&row, &col, &wheel);
 	if (t->view == VIEW_PAGER) {
@@ -560,7 +560,8 @@ mouse(struct tui *t)
 	}
 	if (t->view == VIEW_TREE && row >= t->list_top &&
 	    (size_t)(row - t->list_top) < body_height(t)) {
-		top = mg_viewtree_top(t->vt, body_height(t));
+		size_t top = mg_viewtree_top(t->vt, body_height(t));
+
 		mg_viewtree_move_to(t->vt, top + (size_t)(row - t->list_top));
 		mark(t);
 	}

@@ -160,19 +160,31 @@ screen_end(void)
 	fflush(stdout);
 }
 
+/* write(2) until done or failed: async-signal-safe. */
+static void
+write_all(const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(STDOUT_FILENO, p, n);
+
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
 void
 screen_emergency(void)
 {
 	static const char mouse_off[] = "\033[?1000l\033[?1002l\033[?1006l";
-	ssize_t MG_UNUSED w;
 
 	if (!active)
 		return;
 	if (mouse_on)
-		w = write(STDOUT_FILENO, mouse_off, sizeof(mouse_off) - 1);
-	if (restore_len)
-		w = write(STDOUT_FILENO, restore_seq, restore_len);
-	w = write(STDOUT_FILENO, "\r\n", 2);
+		write_all(mouse_off, sizeof(mouse_off) - 1);
+	write_all(restore_seq, restore_len);
+	write_all("\r\n", 2);
 	if (have_tio)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
 }
@@ -268,9 +280,9 @@ screen_getkey(void)
 			return TK_NONE;
 		mouse_row = ev.y;
 		mouse_col = ev.x;
-		mouse_wheel = ev.bstate & BUTTON4_PRESSED   ? -1 :
-			      ev.bstate & BUTTON5_PRESSED   ? 1 :
-							      0;
+		mouse_wheel = (ev.bstate & BUTTON4_PRESSED)   ? -1 :
+			      (ev.bstate & BUTTON5_PRESSED)   ? 1 :
+								0;
 		return TK_MOUSE;
 	default:
 		break;

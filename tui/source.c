@@ -201,7 +201,8 @@ update_connection(struct tui_source *s)
 }
 
 int
-tui_source_run(struct tui_source *s, int timeout_ms, int *fds, short *revents,
+tui_source_run(struct tui_source *s, int timeout_ms, const int *fds,
+	       short *revents,
 	       unsigned nfds, struct mg_err *err)
 {
 	struct curl_waitfd w[4];
@@ -428,13 +429,14 @@ add_findings(struct mg_buf *out, const struct tui_source *s,
 
 	for (i = 0; i < s->report.n; i++) {
 		const struct mg_health_finding *f = &s->report.v[i];
-		char age[16];
 
 		if (f->obj != o || f->sev < MG_HEALTH_WARN)
 			continue;
 		mg_buf_addf(out, "%c %s: %s", f->sev >= MG_HEALTH_ERROR ? 'E' : '!',
 			    f->code, f->message);
 		if (f->since) {
+			char age[16];
+
 			tui_age(age, (long long)(now - f->since));
 			mg_buf_addf(out, " (%s)", age);
 		}
@@ -597,7 +599,6 @@ tui_source_detail(const struct tui_source *s, const char *ref,
 	const struct mg_snap_obj *o = find_ref(s, ref);
 	const struct mg_snap_pod *p;
 	const struct mg_snap_shard *sh;
-	char age[16];
 
 	if (!o) {
 		mg_buf_addf(out, "#%s\n  no object of its own (a grouping)\n",
@@ -609,6 +610,8 @@ tui_source_detail(const struct tui_source *s, const char *ref,
 	if (p) {
 		pod_detail(out, p, now);
 	} else {
+		char age[16];
+
 		tui_age(age, o->created ? (long long)(now - o->created) : -1);
 		mg_buf_addf(out, "#%s %s  %s  age %s  generation %lld/%lld\n",
 			    mg_snap_kind_name(o->kind), o->name,

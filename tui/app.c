@@ -34,17 +34,19 @@
 static int sig_pipe[2] = { -1, -1 };
 
 static const char usage_text[] =
-	"usage: %s [options]\n"
+	"usage: %s [options] [CLUSTER]\n"
 	"\n"
 	"The Multigres incident dashboard: the clusters of a namespace as a live\n"
 	"tree (cluster, cells, table groups, shards, pools, pods), fed by WATCH.\n"
+	"CLUSTER: show only that MultigresCluster.\n"
 	"\n"
 	"options:\n"
 	"  --kubeconfig FILE          kubeconfig to use\n"
 	"  --context NAME             kubeconfig context\n"
 	"  -n, --namespace NS         namespace (default: the context's)\n"
 	"  -A, --all-namespaces       every namespace\n"
-	"  --cluster NAME             only this MultigresCluster\n"
+	"  --cluster NAME             kubeconfig cluster\n"
+	"  --user NAME                kubeconfig user\n"
 	"  --write                    allow actions (drain, switchover); read-only otherwise\n"
 	"  --production-pattern RE    contexts matching RE (case ignored) get a red\n"
 	"                             banner (default: prod)\n"
@@ -54,7 +56,8 @@ static const char usage_text[] =
 	"                             --refresh)\n"
 	"  --sort ORDER               name, status, role, restarts, age, backup\n"
 	"  --filter TERMS             start with this filter\n"
-	"  --no-color                 monochrome (also when NO_COLOR is set)\n"
+	"  --color WHEN               auto (unless NO_COLOR is set), always, never\n"
+	"  --no-color                 the same as --color never\n"
 	"  --mouse                    mouse: click selects, wheel scrolls\n"
 	"  --log-file FILE            append the log there (it is never printed)\n"
 	"  -v                         log more (-vv: debug)\n"
@@ -124,16 +127,27 @@ parse_int(const char *s, long lo, long hi, long *out)
 }
 
 static int
-parse_args(struct tui_opts *o, int argc, char **argv)
+parse_args(struct mg_tui_opts *o, int argc, char **argv)
 {
 	int i;
+	bool dashdash = false;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
 		bool missing = false;
 		long n;
 
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		if (dashdash || a[0] != '-' || !a[1]) {
+			/* the one positional argument: a MultigresCluster */
+			if (o->mgcluster) {
+				fprintf(stderr, "%s: one cluster at most ('%s', then '%s')\n",
+					o->prog, o->mgcluster, a);
+				return 2;
+			}
+			o->mgcluster = a;
+		} else if (!strcmp(a, "--")) {
+			dashdash = true;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			printf(usage_text, o->prog);
 			return 1;
 		} else if (!strcmp(a, "-A") || !strcmp(a, "--all-namespaces")) {
@@ -141,13 +155,13 @@ parse_args(struct tui_opts *o, int argc, char **argv)
 		} else if (!strcmp(a, "--write")) {
 			o->write = true;
 		} else if (!strcmp(a, "--no-color")) {
-			o->color = false;
+			o->color = 0;
 		} else if (!strcmp(a, "--mouse")) {
 			o->mouse = true;
 		} else if (!strcmp(a, "-v")) {
-			o->log_level = MG_LOG_INFO;
+			o->verbosity = 1;
 		} else if (!strcmp(a, "-vv")) {
-			o->log_level = MG_LOG_DEBUG;
+			o->verbosity = 2;
 		} else if (opt_arg(argc, argv, &i, NULL, "--kubeconfig", &v,
 				   &missing)) {
 			o->kubeconfig = v;
@@ -159,7 +173,26 @@ parse_args(struct tui_opts *o, int argc, char **argv)
 			o->ns = v;
 		} else if (opt_arg(argc, argv, &i, NULL, "--cluster", &v,
 				   &missing)) {
-			o->cluster = v;
+			o->kube_cluster = v;
+		} else if (opt_arg(argc, argv, &i, NULL, "--user", &v,
+				   &missing)) {
+			o->user = v;
+		} else if (opt_arg(argc, argv, &i, NULL, "--color", &v,
+				   &missing)) {
+			if (missing)
+				;
+			else if (!strcmp(v, "always"))
+				o->color = 1;
+			else if (!strcmp(v, "never"))
+				o->color = 0;
+			else if (!strcmp(v, "auto"))
+				o->color = -1;
+			else {
+				fprintf(stderr,
+					"%s: --color '%s': auto, always or never\n",
+					o->prog, v);
+				return 2;
+			}
 		} else if (opt_arg(argc, argv, &i, NULL, "--production-pattern",
 				   &v, &missing)) {
 			o->prod_pattern = v;
@@ -198,12 +231,6 @@ parse_args(struct tui_opts *o, int argc, char **argv)
 				o->prog, a);
 			return 2;
 		}
-	}
-	if (o->sort && mg_vt_sort_parse(o->sort) < 0) {
-		fprintf(stderr,
-			"%s: --sort '%s': one of name, status, role, restarts, age, backup\n",
-			o->prog, o->sort);
-		return 2;
 	}
 	return 0;
 }
@@ -337,13 +364,16 @@ frame(struct tui *t, int64_t now_ms)
 {
 	time_t now = time(NULL);
 	uint64_t v = tui_source_version(t->src);
+	int64_t changed = tui_source_changed_ms(t->src), t0 = 0, t1 = 0;
 
 	/* rebuilt on every change, and every 2 s for the findings whose
 	 * grace periods run out while nothing changes */
 	if ((v != t->data_version || now - t->built_at >= 2) && !t->paused) {
 		t->data_version = v;
 		t->built_at = now;
+		t0 = mg_time_mono_ms();
 		tui_source_build(t->src, t->vt, now);
+		t1 = mg_time_mono_ms();
 		t->dirty |= DIRTY_BODY | DIRTY_DETAIL | DIRTY_HEADER;
 		if (t->view == VIEW_PAGER && (t->pager_what == PAGER_YAML ||
 					      t->pager_what == PAGER_FINDINGS))
@@ -363,6 +393,13 @@ frame(struct tui *t, int64_t now_ms)
 	if (!t->dirty)
 		return;
 	tui_draw(t, now_ms);
+	if (t0 && changed && mg_log_enabled(MG_LOG_DEBUG))
+		mg_log(MG_LOG_DEBUG,
+		       "frame %lu: %zu nodes built in %lld ms, drawn in %lld ms, on screen %lld ms after the watch event",
+		       t->frames, mg_viewtree_nnodes(t->vt),
+		       (long long)(t1 - t0),
+		       (long long)(mg_time_mono_ms() - t1),
+		       (long long)(mg_time_mono_ms() - changed));
 	t->drawn_sec = now;
 	t->vt_gen = mg_viewtree_generation(t->vt);
 	t->last_frame_ms = now_ms;
@@ -438,6 +475,22 @@ run(struct tui *t, struct mg_err *err)
 int
 mg_tui_main(int argc, char **argv)
 {
+	struct mg_tui_opts o = MG_TUI_OPTS_INIT;
+	int rc;
+
+	if (argc > 0 && argv[0])
+		o.prog = argv[0];
+	rc = parse_args(&o, argc, argv);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	return mg_tui_run(&o);
+}
+
+int
+mg_tui_run(const struct mg_tui_opts *opts)
+{
+	static const enum mg_log_level levels[] = { MG_LOG_WARN, MG_LOG_INFO,
+						    MG_LOG_DEBUG };
 	struct tui t;
 	struct mg_err err = MG_ERR_INIT;
 	struct screen_opts so;
@@ -447,15 +500,25 @@ mg_tui_main(int argc, char **argv)
 	bool screen = false;
 
 	memset(&t, 0, sizeof(t));
-	t.opts.prog = argc > 0 && argv[0] ? argv[0] : "multigres-tui";
-	t.opts.prod_pattern = "prod";
-	t.opts.color = !(no_color && *no_color);
-	t.opts.frame_ms = 50;
-	t.opts.log_level = MG_LOG_WARN;
-	rc = parse_args(&t.opts, argc, argv);
-	if (rc)
-		return rc == 1 ? 0 : rc;
-	rc = 1;
+	t.opts = *opts;
+	if (!t.opts.prog)
+		t.opts.prog = "multigres-tui";
+	if (!t.opts.prod_pattern)
+		t.opts.prod_pattern = "prod";
+	if (t.opts.frame_ms <= 0)
+		t.opts.frame_ms = 50;
+	if (t.opts.color < 0)
+		t.opts.color = !(no_color && *no_color);
+	if (t.opts.verbosity < 0)
+		t.opts.verbosity = 0;
+	if (t.opts.verbosity > 2)
+		t.opts.verbosity = 2;
+	if (t.opts.sort && mg_vt_sort_parse(t.opts.sort) < 0) {
+		fprintf(stderr,
+			"%s: --sort '%s': one of name, status, role, restarts, age, backup\n",
+			t.opts.prog, t.opts.sort);
+		return 2;
+	}
 	prompt_init(&t.filter_prompt);
 	prompt_init(&t.cmd_prompt);
 	t.cmd_prompt.words = tui_command_names;
@@ -464,7 +527,7 @@ mg_tui_main(int argc, char **argv)
 	t.act = tui_act_new();
 	t.detail = true;
 
-	if (logring_start(t.opts.log_file, t.opts.log_level)) {
+	if (logring_start(t.opts.log_file, levels[t.opts.verbosity])) {
 		fprintf(stderr, "%s: --log-file '%s': %s\n", t.opts.prog,
 			t.opts.log_file, strerror(errno));
 		goto out;
@@ -495,7 +558,7 @@ mg_tui_main(int argc, char **argv)
 		fprintf(stderr, "%s: pipe: %s\n", t.opts.prog, strerror(errno));
 		goto out;
 	}
-	so.color = t.opts.color;
+	so.color = t.opts.color != 0;
 	so.mouse = t.opts.mouse;
 	if (screen_init(&so)) {
 		fprintf(stderr, "%s: stdin and stdout must be a terminal\n",

@@ -25,29 +25,11 @@
 #include "err.h"
 #include "log.h"
 #include "prompt.h"
+#include "tui.h"
 
 struct mg_viewtree;
 struct tui_source;
 struct tui_act;
-
-struct tui_opts {
-	const char *prog;
-	const char *kubeconfig;
-	const char *context;
-	const char *ns;
-	bool all_ns;
-	const char *cluster;     /* only this MultigresCluster */
-	bool write;              /* actions allowed */
-	const char *prod_pattern; /* regex on the context (and cluster) name */
-	bool color;              /* false: --no-color or NO_COLOR */
-	bool mouse;
-	int frame_ms;            /* at most one frame per this many ms */
-	const char *log_file;
-	enum mg_log_level log_level;
-	const char *admin_url;   /* multiadmin base URL; NULL: service proxy */
-	const char *sort;        /* initial sort order */
-	const char *filter;      /* initial filter */
-};
 
 /* --- pager ----------------------------------------------------------- */
 
@@ -131,7 +113,7 @@ enum {
 struct tui_event_row; /* draw.c: the events view's rows */
 
 struct tui {
-	struct tui_opts opts;
+	struct mg_tui_opts opts; /* defaults filled in */
 	struct tui_source *src;
 	struct mg_viewtree *vt;
 	struct tui_act *act;
@@ -174,7 +156,7 @@ struct tui {
 void tui_msg(struct tui *t, bool error, const char *fmt, ...) MG_PRINTF(3, 4);
 
 /* source.c */
-int tui_source_new(struct tui_source **out, const struct tui_opts *opts,
+int tui_source_new(struct tui_source **out, const struct mg_tui_opts *opts,
 		   struct mg_err *err);
 void tui_source_free(struct tui_source *s);
 /* Starts the watches on the source's loop. */
@@ -186,6 +168,9 @@ int tui_source_run(struct tui_source *s, int timeout_ms, const int *fds,
 void tui_source_wakeup(struct tui_source *s);
 /* Grows with every change of the data, and of the connection state. */
 uint64_t tui_source_version(const struct tui_source *s);
+/* mg_time_mono_ms() when the loop first saw data not yet built into
+ * the tree (0: none pending): for the frame-latency log line. */
+int64_t tui_source_changed_ms(const struct tui_source *s);
 /* Rebuilds the tree from the snapshot (and findings, at `now`). */
 void tui_source_build(struct tui_source *s, struct mg_viewtree *vt,
 		      time_t now);

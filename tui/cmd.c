@@ -139,16 +139,17 @@ c_collapse(struct tui *t, const char *arg)
 	mg_viewtree_expand_all(t->vt, false);
 }
 
-/* :goto NAME: the first node whose name is NAME, else contains it. */
-static void
-c_goto(struct tui *t, const char *arg)
+/* Selects the first node whose name is NAME, else one containing it;
+ * false (and a message) when there is none. */
+static bool
+select_named(struct tui *t, const char *arg)
 {
 	size_t i, n = mg_viewtree_nnodes(t->vt);
 	const struct mg_vt_node *best = NULL;
 
 	if (!*arg) {
 		tui_msg(t, true, "goto: which name?");
-		return;
+		return false;
 	}
 	for (i = 0; i < n && (!best || strcmp(best->name, arg)); i++) {
 		const struct mg_vt_node *nd = mg_viewtree_node(t->vt, i);
@@ -158,34 +159,69 @@ c_goto(struct tui *t, const char *arg)
 	}
 	if (!best) {
 		tui_msg(t, true, "goto: nothing is called '%s'", arg);
-		return;
+		return false;
 	}
-	if (!mg_viewtree_select_key(t->vt, best->key))
+	t->view = VIEW_TREE;
+	if (!mg_viewtree_select_key(t->vt, best->key)) {
 		tui_msg(t, true, "goto: '%s' is hidden by the filter",
 			best->name);
-	t->view = VIEW_TREE;
+		return false;
+	}
+	return true;
+}
+
+/* :goto NAME */
+static void
+c_goto(struct tui *t, const char *arg)
+{
+	select_named(t, arg);
+}
+
+/* "NAME --force", "--force NAME", "NAME", "--force" or "": the name
+ * (copied into name) and whether --force was given. */
+static bool
+action_args(const char *arg, char *name, size_t len)
+{
+	bool force = false;
+	const char *p = arg;
+
+	name[0] = '\0';
+	while (*p) {
+		const char *end = p;
+
+		while (*end && *end != ' ')
+			end++;
+		if ((size_t)(end - p) == 7 && !strncmp(p, "--force", 7))
+			force = true;
+		else
+			snprintf(name, len, "%.*s", (int)(end - p), p);
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+	return force;
 }
 
 static void
 c_drain(struct tui *t, const char *arg)
 {
-	if (*arg && strcmp(arg, "--force")) {
-		c_goto(t, arg);
-		if (t->msg_error)
-			return;
-	}
-	tui_act_begin(t, TUI_ACT_DRAIN, strstr(arg, "--force") != NULL);
+	char name[256];
+	bool force = action_args(arg, name, sizeof(name));
+
+	if (*name && !select_named(t, name))
+		return;
+	tui_act_begin(t, TUI_ACT_DRAIN, force);
 }
 
 static void
 c_switchover(struct tui *t, const char *arg)
 {
-	if (*arg && strcmp(arg, "--force")) {
-		c_goto(t, arg);
-		if (t->msg_error)
-			return;
-	}
-	tui_act_begin(t, TUI_ACT_SWITCHOVER, strstr(arg, "--force") != NULL);
+	char name[256];
+	bool force = action_args(arg, name, sizeof(name));
+
+	if (*name && !select_named(t, name))
+		return;
+	tui_act_begin(t, TUI_ACT_SWITCHOVER, force);
 }
 
 static void

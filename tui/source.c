@@ -55,6 +55,7 @@ struct tui_source {
 	int64_t next_probe_ms;
 	char error[256];
 	unsigned long applied; /* mg_snapload_applied() last seen */
+	int64_t changed_ms;    /* first change not yet built */
 	time_t last_event;
 	bool synced;
 
@@ -82,12 +83,13 @@ static const struct {
 };
 
 int
-tui_source_new(struct tui_source **out, const struct tui_opts *opts,
+tui_source_new(struct tui_source **out, const struct mg_tui_opts *opts,
 	       struct mg_err *err)
 {
 	struct tui_source *s = mg_xcalloc(1, sizeof(*s));
-	struct mg_kubeconfig_opts ko = { opts->kubeconfig, opts->context, NULL,
-					 NULL, opts->ns, NULL };
+	struct mg_kubeconfig_opts ko = { opts->kubeconfig, opts->context,
+					 opts->kube_cluster, opts->user,
+					 opts->ns, NULL };
 	struct mg_kube_opts kube_opts = MG_KUBE_OPTS_INIT;
 	struct mg_kube_opts probe_opts = MG_KUBE_OPTS_INIT;
 	struct mg_snap_opts so = MG_SNAP_OPTS_INIT;
@@ -110,12 +112,12 @@ tui_source_new(struct tui_source **out, const struct tui_opts *opts,
 	rc = mg_kube_loop_new(&s->loop, s->kube, err);
 	if (rc)
 		goto fail;
-	so.cluster = opts->cluster;
+	so.cluster = opts->mgcluster;
 	s->snap = mg_snap_new(&so);
 	s->all_ns = opts->all_ns;
 	s->ns = opts->all_ns ? "" : mg_kube_namespace(s->kube);
 	s->lo.ns = s->ns;
-	s->lo.cluster = opts->cluster;
+	s->lo.cluster = opts->mgcluster;
 	s->online = true;
 	s->reachable = true;
 	*out = s;
@@ -159,6 +161,8 @@ update_connection(struct tui_source *s)
 	if (applied != s->applied) {
 		s->applied = applied;
 		s->last_event = time(NULL);
+		if (!s->changed_ms)
+			s->changed_ms = mg_time_mono_ms();
 	}
 	if (errors != s->errors) {
 		/* something failed: unreachable until a probe says otherwise */
@@ -343,6 +347,13 @@ tui_source_build(struct tui_source *s, struct mg_viewtree *vt, time_t now)
 
 	check_health(s, now);
 	mg_viewtree_build(vt, s->snap, &bo);
+	s->changed_ms = 0;
+}
+
+int64_t
+tui_source_changed_ms(const struct tui_source *s)
+{
+	return s->changed_ms;
 }
 
 void
@@ -573,13 +584,15 @@ pod_detail(struct mg_buf *out, const struct mg_snap_pod *p, time_t now)
 		    p->drift == MG_SNAP_DRIFT_NONE ? "no" :
 						     "unknown");
 	if (p->drain != MG_DRAIN_NONE) {
-		tui_age(age, p->drain_since ? (long long)(now - p->drain_since) :
-					      -1);
-		mg_buf_addf(out, "! drain %s for %s\n",
+		mg_buf_addf(out, "! drain %s",
 			    p->drain == MG_DRAIN_UNKNOWN ?
 				    (p->drain_value ? p->drain_value : "?") :
-				    mg_drain_state_name(p->drain),
-			    age);
+				    mg_drain_state_name(p->drain));
+		if (p->drain_since) {
+			tui_age(age, (long long)(now - p->drain_since));
+			mg_buf_addf(out, " for %s", age);
+		}
+		mg_buf_addch(out, '\n');
 	}
 	if (p->waiting_reason)
 		mg_buf_addf(out, "E waiting: %s\n", p->waiting_reason);

@@ -38,7 +38,15 @@ cleanup() {
 		curl -s -X POST "$MG_TEST_ETCD/v3/kv/deleterange" -d "{\"key\": \"$(printf '%s' "$simroot/" | base64 -w0)\", \"range_end\": \"$(printf '%s' "${simroot}0" | base64 -w0)\"}" >/dev/null 2>&1
 	fi
 	apiserver_running || apiserver_start >/dev/null 2>&1
-	[ -n "$ns" ] && kc delete namespace "$ns" --wait=false >/dev/null 2>&1
+	if [ -n "$ns" ]; then
+		# with the CRDs ours to remove, the namespace must go first:
+		# deleting both at once stalls the namespace for minutes
+		if $crds_ours; then
+			kc delete namespace "$ns" --timeout=120s >/dev/null 2>&1
+		else
+			kc delete namespace "$ns" --wait=false >/dev/null 2>&1
+		fi
+	fi
 	if $crds_ours; then kc delete -k "$top/deploy/crds" --wait=false >/dev/null 2>&1; fi
 	rm -rf "$work"
 }
@@ -80,6 +88,11 @@ apiserver_start() {
 }
 
 # ---- fixtures ---------------------------------------------------------------
+# CRDs another suite is removing: wait until they are gone, then ours
+crds_going() {
+	[ -n "$(kc get crd shards.multigres.com -o jsonpath='{.metadata.deletionTimestamp}' 2>/dev/null)" ]
+}
+for _ in $(seq 1 120); do crds_going || break; sleep 1; done
 if ! kc get crd shards.multigres.com >/dev/null 2>&1; then
 	kc apply --server-side -k "$top/deploy/crds" >/dev/null
 	kc wait --for=condition=Established --timeout=60s crd --all >/dev/null
@@ -285,6 +298,17 @@ keys n
 eventually 5 "n cancels" has "cancelled: nothing was changed"
 ok "nothing was changed on the pod" expect_eq "" kc get pod -n "$ns" demo-default-0-inf-main-a-1 \
 	-o jsonpath='{.metadata.annotations.drain\.multigres\.com/state}'
+
+keys ':goto demo-tg1-0-inf-main-a-2' Enter D
+eventually 15 "the drain dialog again" has "Drain pod $ns/demo-tg1-0-inf-main-a-2?"
+keys y
+drain_state() { kc get pod -n "$ns" demo-tg1-0-inf-main-a-2 -o jsonpath='{.metadata.annotations.drain\.multigres\.com/state}'; }
+eventually 15 "y drains: the pod carries the drain request" expect_eq requested drain_state
+eventually 10 "the drain shows in the detail pane" has "drain requested"
+ok "and in the DRAIN column" row_has demo-tg1-0-inf-main-a-2 requested
+ok "the result is on the message line" has "drain requested for demo-tg1-0-inf-main-a-2"
+kc annotate -n "$ns" pod demo-tg1-0-inf-main-a-2 drain.multigres.com/state- \
+	drain.multigres.com/requested-at- >/dev/null
 
 keys ':goto 0-inf' Enter S
 eventually 15 "S opens the switchover dialog naming the shard" has "Switch over shard $ns/demo-postgres-default-0-inf-"

@@ -749,7 +749,9 @@ tui_draw(struct tui *t, int64_t now_ms)
 		screen_flush();
 		return;
 	}
-	if (tui_act_dialog(t) && (dirty & (DIRTY_BODY | DIRTY_DETAIL)))
+	/* the dialog lies over every region: whatever was redrawn under it
+	 * (the header's clock each second, too) is covered again */
+	if (tui_act_dialog(t) && dirty)
 		dirty |= DIRTY_OVERLAY;
 	if (dirty & DIRTY_HEADER)
 		draw_header(t, &l, &h);

@@ -104,7 +104,7 @@ done
 awk '{ a += $1; b += $2; if ($2 > m) m = $2 } END {
 	printf "kubectl annotate -> on screen: mean %d ms (after kubectl returned: mean %d ms, max %d ms), n=%d\n", a / NR, b / NR, m, NR }' "$work/e2e"
 grep -o 'built in [0-9]* ms, drawn in [0-9]* ms, on screen [0-9]* ms' "$work/tui.log" | tail -20 |
-	awk '{ b += $3; d += $7; s += $10; if ($10 > m) m = $10 } END {
+	awk '{ b += $3; d += $7; s += $11; if ($11 > m) m = $11 } END {
 	printf "the TUI'"'"'s own log (last %d frames): build %.1f ms, draw %.1f ms, watch event -> screen %.1f ms (max %d ms; frame budget 50 ms)\n", NR, b / NR, d / NR, s / NR, m }'
 
 # Idle: nothing changes for 20 s.

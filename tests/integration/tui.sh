@@ -345,6 +345,19 @@ ok "the terminal is clean after SIGTERM" terminal_clean rw
 ok "nothing was printed behind the dashboard's back" test ! -s "$work/rw.stderr"
 ok "the log file got the actions" grep -q "confirmed: switchover" "$work/rw.log"
 
+# ---- a crash: the fatal-signal handler gives the terminal back ----------------
+start_tui crash
+eventually 20 "crash session: the dashboard runs" has "cluster demo"
+kill -SEGV "$(tui_pid)"
+eventually 10 "SIGSEGV ends it" test -s "$work/crash.rc"
+ok "with the signal's status" expect_eq 139 cat "$work/crash.rc"
+crash_clean() {
+	# stderr may hold a sanitizer's report: only the terminal matters here
+	: >"$work/crash.stderr"
+	terminal_clean crash
+}
+ok "the terminal is clean after a crash" crash_clean
+
 # ---- production banner, monochrome ---------------------------------------------
 start_tui prod --production-pattern '^mg-t'
 eventually 20 "a production-looking context gets the red banner" has "PRODUCTION  context 'mg-test' matches /^mg-t/"

@@ -214,6 +214,23 @@ ok "the tree: a replica, ready, its backup age and restarts" replica_row
 ok "the tree's guides" has "│     ├─"
 ok "the detail pane shows the selection (the cluster)" has "MultigresCluster/$ns/demo"
 
+# what reaches the terminal: little when idle, a few rows for a move,
+# never a clear screen (curses sends only the cells that changed)
+T pipe-pane -t main -o "cat >>'$work/out.bytes'"
+sleep 3
+bytes() { wc -c <"$work/out.bytes"; }
+idle_bytes=$(bytes)
+ok "idle: a few bytes a second (the clock), not repaints ($idle_bytes bytes in 3 s)" test "$idle_bytes" -lt 600
+: >"$work/out.bytes"
+keys j
+eventually 5 "j moves to the next row" has "Cell/$ns/demo-zone-a"
+sleep 0.3
+move_bytes=$(bytes)
+ok "a move sends only the changed rows ($move_bytes bytes; the screen is 1920 cells)" test "$move_bytes" -lt 1200
+no_clear() { ! grep -qaF $'\e[2J' "$work/out.bytes" && ! grep -qaF $'\e[H\e[J' "$work/out.bytes"; }
+ok "the screen is never cleared" no_clear
+T pipe-pane -t main
+
 keys ':goto demo-tg1-0-inf-main-a-2' Enter
 eventually 5 ":goto selects a pod; the detail pane follows" has "Pod/$ns/demo-tg1-0-inf-main-a-2"
 ok "the pod's detail: role, readiness, cell" has "role REPLICA  ready yes  restarts 0  cell zone-a"

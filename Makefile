@@ -25,7 +25,7 @@ LIB_PKGS := libcurl libcjson yaml-0.1 openssl
 LIB_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
 LIB_LIBS   := $(shell $(PKG_CONFIG) --libs $(LIB_PKGS))
 TUI_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw)
-TUI_LIBS   := $(shell $(PKG_CONFIG) --libs ncursesw)
+TUI_LIBS   := $(shell $(PKG_CONFIG) --libs ncursesw) -pthread
 RL_LIBS    := $(shell $(PKG_CONFIG) --libs readline 2>/dev/null || echo -lreadline)
 TEST_LIBS  := $(shell $(PKG_CONFIG) --libs cmocka)
 
@@ -59,6 +59,9 @@ PLUGIN_OBJ := $(PLUGIN_SRC:%.c=$(OBJ)/%.o)
 TUI        := $(O)tui/multigres-tui
 TUI_SRC    := $(sort $(wildcard tui/*.c))
 TUI_OBJ    := $(TUI_SRC:%.c=$(OBJ)/%.o)
+# The dashboard without its main(): linked into the plugin too, so that
+# `kubectl multigres tui` works from the one binary krew installs.
+TUI_LIB_OBJ := $(filter-out $(OBJ)/tui/main.o,$(TUI_OBJ))
 OPERATOR     := $(O)operator/multigres-operator
 OPERATOR_SRC := $(sort $(wildcard operator/*.c))
 OPERATOR_OBJ := $(OPERATOR_SRC:%.c=$(OBJ)/%.o)
@@ -82,16 +85,16 @@ $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(OBJ)/tui/%.o: CFLAGS += $(TUI_CFLAGS)
+$(OBJ)/tui/%.o: CFLAGS += $(TUI_CFLAGS) -pthread
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(PLUGIN): $(PLUGIN_OBJ) $(LIB)
+$(PLUGIN): $(PLUGIN_OBJ) $(TUI_LIB_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(PLUGIN_OBJ) $(LIB) $(LIB_LIBS) $(RL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(PLUGIN_OBJ) $(TUI_LIB_OBJ) $(LIB) $(LIB_LIBS) $(RL_LIBS) $(TUI_LIBS)
 
 $(TUI): $(TUI_OBJ) $(LIB)
 	@mkdir -p $(dir $@)

@@ -1,11 +1,10 @@
-/* multigres-tui: the incident dashboard. Only usage for now. */
+/* multigres-tui: the incident dashboard on its own (tui.h). */
 #include "compat.h"
+
+#include "tui.h"
 
 int
 main(int argc, char **argv)
 {
-	(void)argv;
-	fprintf(argc > 1 ? stdout : stderr,
-		"usage: kubectl multigres tui [--write]\n");
-	return argc > 1 ? 0 : 2;
+	return mg_tui_main(argc, argv);
 }

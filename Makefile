@@ -86,6 +86,7 @@ $(OBJ)/%.o: %.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(OBJ)/tui/%.o: CFLAGS += $(TUI_CFLAGS) -pthread
+$(OBJ)/plugin/cmd_tui.o: CPPFLAGS += -Itui
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -115,6 +115,7 @@ extern const struct cli_cmd cli_cmd_help;
 extern const struct cli_cmd cli_cmd_render;
 extern const struct cli_cmd cli_cmd_switchover;
 extern const struct cli_cmd cli_cmd_table;
+extern const struct cli_cmd cli_cmd_tui;
 extern const struct cli_cmd cli_cmd_version;
 
 /* --- the parsed command line ------------------------------------------- */

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "buf.h"
+#include "cliutil.h"
 #include "err.h"
 #include "json.h"
 #include "labels.h"
@@ -1319,8 +1320,7 @@ mg_status_render(struct mg_buf *out, const struct mg_snap *s,
 		if ((rc = mg_status_json(&doc, s, r, opts, err)))
 			return rc;
 		if (opts->format == MG_STATUS_JSON) {
-			mg_json_print(out, doc, true);
-			mg_buf_addch(out, '\n');
+			mg_cli_json_ordered(out, doc);
 		} else {
 			rc = mg_yaml_emit(out, doc, err);
 		}

@@ -110,6 +110,7 @@ extern const struct cli_cmd cli_cmd_confirm;
 extern const struct cli_cmd cli_cmd_describe;
 extern const struct cli_cmd cli_cmd_get;
 extern const struct cli_cmd cli_cmd_help;
+extern const struct cli_cmd cli_cmd_status;
 extern const struct cli_cmd cli_cmd_table;
 extern const struct cli_cmd cli_cmd_version;
 

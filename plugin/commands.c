@@ -18,6 +18,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_describe,
 	&cli_cmd_get,
 	&cli_cmd_help,
+	&cli_cmd_status,
 	&cli_cmd_version,
 	NULL,
 };

@@ -885,10 +885,11 @@ t_pod(struct tree *tr, const struct mg_snap_pod *p, bool last)
 	}
 	tset(r, COL_READY, "%ld/%ld", ready, total);
 	r->color[COL_READY] = p->ready ? NULL : C_RED;
-	tset(r, COL_ROLE, "%s", p->role_name ? p->role_name : "-");
+	/* not in podRoles: "unknown", as the JSON says */
+	tset(r, COL_ROLE, "%s", role_word(p));
 	if (p->role == MG_DRAIN_ROLE_PRIMARY)
 		r->color[COL_ROLE] = C_BOLD;
-	else if (p->role == MG_DRAIN_ROLE_QUARANTINED ||
+	else if (!p->role_name || p->role == MG_DRAIN_ROLE_QUARANTINED ||
 		 p->role == MG_DRAIN_ROLE_DRAINED)
 		r->color[COL_ROLE] = C_YELLOW;
 	t_age(r, o->now, p->obj.created);

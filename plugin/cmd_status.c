@@ -366,7 +366,8 @@ status_watch(struct status_run *r, struct mg_kube *kube)
 			continue;
 		changed = mg_snap_version(s) != drawn_version ||
 			  ws.lost != drawn_lost;
-		if (!changed && !(ws.tty && now_ms - last_draw >= REFRESH_TTY_MS))
+		if (!changed && !(ws.tty && r->out == MG_CLI_OUT_TABLE &&
+				  now_ms - last_draw >= REFRESH_TTY_MS))
 			continue;
 		drawn_version = mg_snap_version(s);
 		drawn_lost = ws.lost;

@@ -26,6 +26,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 fix=$root/tests/fixtures/plugin-status
 gold=$root/tests/golden/plugin-status
+# shellcheck source=tests/integration/lib.sh
 . "$here/lib.sh"
 suite plugin-status
 
@@ -118,9 +119,12 @@ pods_of() { # NS: "name drift specHash desiredHash" per pool pod
 drift_ok() {
 	local lines
 	lines=$(pods_of $nsa)
-	grep -Eq -- '-0 none ([0-9a-f]{8}) \1$' <<<"$lines" &&
-		grep -Eq -- '-1 drifted 0cc175b9 [0-9a-f]{8}$' <<<"$lines" &&
-		grep -Eq -- '-2 none ([0-9a-f]{8}) \1$' <<<"$lines" || { echo "$lines"; return 1; }
+	if ! grep -Eq -- '-0 none ([0-9a-f]{8}) \1$' <<<"$lines" ||
+		! grep -Eq -- '-1 drifted 0cc175b9 [0-9a-f]{8}$' <<<"$lines" ||
+		! grep -Eq -- '-2 none ([0-9a-f]{8}) \1$' <<<"$lines"; then
+		echo "$lines"
+		return 1
+	fi
 	# one hash per pod: the index is hashed (service id, PVC name)
 	[ "$(awk '{print $4}' <<<"$lines" | sort -u | wc -l)" = 3 ] || { echo "$lines"; return 1; }
 }
@@ -153,8 +157,10 @@ says() { # EXIT TEXT COMMAND...: exits EXIT, stdout empty, stderr has TEXT
 	out=$("$@" 2>"$work/err")
 	rc=$?
 	err=$(cat "$work/err")
-	[ "$rc" = "$want" ] && [ -z "$out" ] && grep -qF -- "$text" <<<"$err" ||
-		{ echo "exit $rc; stdout: $out; stderr: $err"; return 1; }
+	if [ "$rc" != "$want" ] || [ -n "$out" ] || ! grep -qF -- "$text" <<<"$err"; then
+		echo "exit $rc; stdout: $out; stderr: $err"
+		return 1
+	fi
 }
 ok "a namespace without clusters: 1, said" \
 	says 1 "no Multigres cluster in namespace '$nse'" mg -n $nse status
@@ -171,12 +177,12 @@ all_has_both() { # -A shows each namespace's cluster as it is shown alone
 		"$all" "$a" "$b" || { echo "$all"; return 1; }
 }
 ok "-A: both namespaces, each as shown alone" all_has_both
-ok "-A -o json: both clusters" expect_eq "$nsa/minimal $nsb/broken" \
-	bash -c '"$0" --kubeconfig="$1" status -A -o json | python3 -c "import json,sys; print(\" \".join(c[\"namespace\"]+\"/\"+c[\"name\"] for c in json.load(sys.stdin)[\"clusters\"] if c[\"namespace\"].startswith(\"mg-status-\")))"' \
-	"$bin" "$MG_TEST_KUBECONFIG"
-ok "-v logs its requests: one LIST per kind (9)" \
-	bash -c '"$0" --kubeconfig="$1" -n "$2" status -v 2>&1 >/dev/null | grep -q "status: 9 requests"' \
-	"$bin" "$MG_TEST_KUBECONFIG" $nsa
+ours_in_all() { # the clusters of -A -o json in our namespaces
+	mg status -A -o json | jq_py '" ".join(c["namespace"] + "/" + c["name"] for c in d["clusters"] if c["namespace"].startswith("mg-status-"))'
+}
+ok "-A -o json: both clusters" expect_eq "$nsa/minimal $nsb/broken" ours_in_all
+logs_requests() { mg -n $nsa status -v 2>&1 >/dev/null | grep -q "status: 9 requests"; }
+ok "-v logs its requests: one LIST per kind (9)" logs_requests
 
 # --- colour --------------------------------------------------------------------------------
 esc=$'\033['
@@ -196,14 +202,12 @@ watch_pid=$!
 frames() { grep -c "^$nsa/minimal: " "$work/watch.out"; }
 # last_frame FILE: what was drawn after the last separator
 last_frame() { awk '/^--- /{b=""; next} {b=b $0 "\n"} END{printf "%s", b}' "$1"; }
-export -f last_frame
 eventually 20 "--watch draws the cluster" grep -q "^$nsa/minimal: " "$work/watch.out"
 sleep 0.5
 kc -n $nsa annotate --overwrite "$pod2" drain.multigres.com/state=requested \
 	drain.multigres.com/requested-at="$MG_NOW" >/dev/null
-eventually 20 "--watch redraws a pod that changed (drain requested)" \
-	bash -c '[ "$(grep -c "^$1/minimal: " "$2")" -ge 2 ] && last_frame "$2" | grep -q "drain requested for 0s"' \
-	_ $nsa "$work/watch.out"
+redrawn() { [ "$(frames)" -ge 2 ] && last_frame "$work/watch.out" | grep -q "drain requested for 0s"; }
+eventually 20 "--watch redraws a pod that changed (drain requested)" redrawn
 n_before=$(frames)
 sleep 1.5
 ok "--watch: nothing changed, nothing redrawn (not polling)" test "$(frames)" = "$n_before"
@@ -234,8 +238,12 @@ python3 "$fix/tcpproxy.py" "$pport" "${MG_TEST_SERVER#https://}" &
 proxy_pid=$!
 eventually 60 "--watch says the API server is back" grep -q "the API server is back" "$work/watch2.err"
 kc -n $nsa annotate --overwrite "$pod2" drain.multigres.com/state- drain.multigres.com/requested-at- >/dev/null
-eventually 30 "--watch redraws after the API server is back" \
-	bash -c 'f=$(last_frame "$1"); grep -q "drain draining for 90s" <<<"$f" && ! grep -q "drain requested" <<<"$f"' _ "$work/watch2.out"
+redrawn_again() {
+	local f
+	f=$(last_frame "$work/watch2.out")
+	grep -q "drain draining for 90s" <<<"$f" && ! grep -q "drain requested" <<<"$f"
+}
+eventually 30 "--watch redraws after the API server is back" redrawn_again
 kill -INT $watch_pid
 wait $watch_pid
 watch_pid=""

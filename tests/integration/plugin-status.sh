@@ -178,7 +178,9 @@ all_has_both() { # -A shows each namespace's cluster as it is shown alone
 }
 ok "-A: both namespaces, each as shown alone" all_has_both
 ours_in_all() { # the clusters of -A -o json in our namespaces
-	mg status -A -o json | jq_py '" ".join(c["namespace"] + "/" + c["name"] for c in d["clusters"] if c["namespace"].startswith("mg-status-"))'
+	local doc
+	doc=$(mg status -A -o json) # exit 1: broken is degraded
+	jq_py '" ".join(c["namespace"] + "/" + c["name"] for c in d["clusters"] if c["namespace"].startswith("mg-status-"))' <<<"$doc"
 }
 ok "-A -o json: both clusters" expect_eq "$nsa/minimal $nsb/broken" ours_in_all
 logs_requests() { mg -n $nsa status -v 2>&1 >/dev/null | grep -q "status: 9 requests"; }

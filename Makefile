@@ -6,6 +6,7 @@
 #   make check      warnings-as-errors build, tests, cppcheck
 #   make install PREFIX=/usr/local
 #   make dist       the plugin's release tarball and its krew manifest (dist/)
+#   make bench      benchmarks (not part of make test)
 #
 # Normal builds put the products in the tree (shared/libmultigres.a,
 # plugin/kubectl-multigres, ...) and objects under build/; the sanitizer build
@@ -148,6 +149,14 @@ sandbox: all
 
 sandbox-down:
 	tests/sandbox down
+
+# Benchmarks, not part of `make test`: the snapshot with 200 shards and
+# 10 000 watch events (tests/bench/run), then `status` against the kubectl
+# call that reads the same objects, on a local control plane with 3 cells
+# x 10 shards x 3 pods (tests/bench/status-vs-kubectl: requests and time).
+bench: $(PLUGIN)
+	tests/bench/run
+	tests/bench/status-vs-kubectl
 
 # Everything a newcomer needs on PATH and MANPATH: the programs, the link
 # kubectl (>= 1.26) runs to complete `kubectl multigres`, the man pages and

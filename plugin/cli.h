@@ -113,6 +113,7 @@ extern const struct cli_cmd cli_cmd_drain;
 extern const struct cli_cmd cli_cmd_get;
 extern const struct cli_cmd cli_cmd_help;
 extern const struct cli_cmd cli_cmd_render;
+extern const struct cli_cmd cli_cmd_status;
 extern const struct cli_cmd cli_cmd_switchover;
 extern const struct cli_cmd cli_cmd_table;
 extern const struct cli_cmd cli_cmd_tui;

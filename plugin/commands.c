@@ -20,6 +20,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_get,
 	&cli_cmd_help,
 	&cli_cmd_render,
+	&cli_cmd_status,
 	&cli_cmd_switchover,
 	&cli_cmd_tui,
 	&cli_cmd_version,

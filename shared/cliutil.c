@@ -506,6 +506,13 @@ mg_cli_json(struct mg_buf *out, const cJSON *item)
 	cJSON_Delete(sorted);
 }
 
+void
+mg_cli_json_ordered(struct mg_buf *out, const cJSON *item)
+{
+	json_value(out, item, 0);
+	mg_buf_addch(out, '\n');
+}
+
 /* --- printer columns ------------------------------------------------------ */
 
 /* Reads a name: letters, digits, '_' and '-' up to the next '.', '[', '='. */

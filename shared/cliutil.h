@@ -94,6 +94,9 @@ bool mg_cli_answer_yes(const char *answer);
  * 1e-6 to 1e21, "1e+21" and "1.5e-7" outside), and a final newline.
  */
 void mg_cli_json(struct mg_buf *out, const cJSON *item);
+/* The same with the keys in the order item has them (for documents whose
+ * schema fixes the order, such as `status -o json`). */
+void mg_cli_json_ordered(struct mg_buf *out, const cJSON *item);
 
 /*
  * "observedGeneration" -> "Observed Generation", "podIP" -> "Pod IP",

@@ -600,6 +600,19 @@ mg_kube_loop_run(struct mg_kube_loop *l, int timeout_ms,
 		if (w)
 			request_done(w, msg->data.result);
 	}
+	/* A stream resumed after a failure (without a relist) is healthy
+	 * again once the server has answered 200, events or not. */
+	for (w = l->watches; w; w = w->next) {
+		long code = 0;
+
+		if (w->state != W_WATCHING || w->healthy || !w->synced_once)
+			continue;
+		curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, &code);
+		if (code == 200) {
+			w->healthy = true;
+			w->failures = 0;
+		}
+	}
 	now = mg_time_mono_ms();
 	for (w = l->watches; w; w = next) {
 		next = w->next;

@@ -1082,8 +1082,8 @@ pod_drift(struct mg_snap *s, struct mg_snap_pod *p)
 		char out[9] = "";
 
 		if (s->opts.desired_hash(s->opts.hash_data, sh->obj.json,
-					 p->pc->pool->name, p->pc->cell,
-					 p->index, out) == 0 &&
+					 p->obj.json, p->pc->pool->name,
+					 p->pc->cell, p->index, out) == 0 &&
 		    strlen(out) == 8)
 			memcpy(p->desired_hash, out, 9);
 		else

@@ -329,13 +329,16 @@ struct mg_snap_cluster {
 
 /*
  * The desired spec-hash of pool pod `index` of pool × cell, given the
- * Shard object (for example a wrapper of mg_poolpod_desired_hash). Writes
- * 8 hex digits and a NUL to out and returns 0; anything else means
- * "unknown" (the pod's drift is then MG_SNAP_DRIFT_UNKNOWN).
+ * Shard object and the live pod (for example a wrapper of
+ * mg_poolpod_desired_hash, which may take inputs the Shard does not hold
+ * from the pod, such as its postgres-config-hash annotation). Writes 8
+ * hex digits and a NUL to out and returns 0; anything else means
+ * "unknown" (the pod's drift is then MG_SNAP_DRIFT_UNKNOWN). Called again
+ * when the pod changes or the Shard's generation does.
  */
 typedef int (*mg_snap_hash_fn)(void *data, const cJSON *shard,
-			       const char *pool, const char *cell, long index,
-			       char out[9]);
+			       const cJSON *pod, const char *pool,
+			       const char *cell, long index, char out[9]);
 
 struct mg_snap_opts {
 	mg_snap_hash_fn desired_hash; /* NULL: drift unknown */

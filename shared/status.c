@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "buf.h"
+#include "cliutil.h"
 #include "err.h"
 #include "json.h"
 #include "labels.h"
@@ -884,10 +885,11 @@ t_pod(struct tree *tr, const struct mg_snap_pod *p, bool last)
 	}
 	tset(r, COL_READY, "%ld/%ld", ready, total);
 	r->color[COL_READY] = p->ready ? NULL : C_RED;
-	tset(r, COL_ROLE, "%s", p->role_name ? p->role_name : "-");
+	/* not in podRoles: "unknown", as the JSON says */
+	tset(r, COL_ROLE, "%s", role_word(p));
 	if (p->role == MG_DRAIN_ROLE_PRIMARY)
 		r->color[COL_ROLE] = C_BOLD;
-	else if (p->role == MG_DRAIN_ROLE_QUARANTINED ||
+	else if (!p->role_name || p->role == MG_DRAIN_ROLE_QUARANTINED ||
 		 p->role == MG_DRAIN_ROLE_DRAINED)
 		r->color[COL_ROLE] = C_YELLOW;
 	t_age(r, o->now, p->obj.created);
@@ -1319,8 +1321,7 @@ mg_status_render(struct mg_buf *out, const struct mg_snap *s,
 		if ((rc = mg_status_json(&doc, s, r, opts, err)))
 			return rc;
 		if (opts->format == MG_STATUS_JSON) {
-			mg_json_print(out, doc, true);
-			mg_buf_addch(out, '\n');
+			mg_cli_json_ordered(out, doc);
 		} else {
 			rc = mg_yaml_emit(out, doc, err);
 		}

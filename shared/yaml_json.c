@@ -1,6 +1,7 @@
 #include "compat.h"
 #include "yaml_json.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <yaml.h>
@@ -246,11 +247,37 @@ write_handler(void *data, unsigned char *bytes, size_t size)
 	return mg_buf_add(data, bytes, size) == 0;
 }
 
+/*
+ * A YAML 1.1 reader (PyYAML, go-yaml v2) takes "2026-08-22", "2026-8-2"
+ * or "2026-08-22T12:00:00Z" unquoted for a timestamp: quoted, as kubectl
+ * prints creationTimestamp, they stay strings. Any string that starts
+ * like one of them is quoted.
+ */
+static bool
+looks_like_timestamp(const char *s)
+{
+	int i, n;
+
+	for (i = 0; i < 4; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	}
+	for (int part = 0; part < 2; part++) {
+		if (s[i++] != '-')
+			return false;
+		for (n = 0; n < 2 && isdigit((unsigned char)s[i]); n++)
+			i++;
+		if (!n)
+			return false;
+	}
+	return !s[i] || strchr("Tt \t", s[i]);
+}
+
 static bool
 needs_quotes(const char *s)
 {
 	cJSON *as = plain_scalar(s);
-	bool q = !cJSON_IsString(as);
+	bool q = !cJSON_IsString(as) || looks_like_timestamp(s);
 
 	cJSON_Delete(as);
 	return q;

@@ -279,6 +279,34 @@ test_json_as_kubectl_prints_it(void **state)
 	free(s);
 }
 
+/* The keys stay where the document put them, at every level. */
+static void
+test_json_ordered_keeps_the_order(void **state)
+{
+	struct mg_buf b = MG_BUF_INIT;
+	const char *text = "{\"z\":1,\"a\":{\"y\":[{\"b\":2,\"a\":\"<\"}],"
+			   "\"x\":null}}";
+	cJSON *doc = NULL;
+
+	(void)state;
+	assert_int_equal(mg_json_parse(&doc, text, strlen(text), "test", NULL), 0);
+	mg_cli_json_ordered(&b, doc);
+	assert_string_equal(b.data, "{\n"
+				    "    \"z\": 1,\n"
+				    "    \"a\": {\n"
+				    "        \"y\": [\n"
+				    "            {\n"
+				    "                \"b\": 2,\n"
+				    "                \"a\": \"\\u003c\"\n"
+				    "            }\n"
+				    "        ],\n"
+				    "        \"x\": null\n"
+				    "    }\n"
+				    "}\n");
+	cJSON_Delete(doc);
+	mg_buf_release(&b);
+}
+
 static void
 check_number(double v, const char *want)
 {
@@ -451,6 +479,7 @@ main(void)
 		cmocka_unit_test(test_output_formats),
 		cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_json_as_kubectl_prints_it),
+		cmocka_unit_test(test_json_ordered_keeps_the_order),
 		cmocka_unit_test(test_json_numbers_as_go_writes_them),
 		cmocka_unit_test(test_printer_cells),
 		cmocka_unit_test(test_humanize_key),

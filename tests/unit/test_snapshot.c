@@ -379,6 +379,67 @@ test_modified_and_counters(void **state)
 	mg_snap_free(s);
 }
 
+/* A hash function that answers from the live pod: its "h" annotation. */
+static int
+pod_hash(void *data, const cJSON *shard, const cJSON *pod, const char *pool,
+	 const char *cell, long index, char out[9])
+{
+	const char *h = mg_json_str(pod, "metadata.annotations.h");
+
+	(*(int *)data)++;
+	assert_non_null(shard);
+	assert_string_equal(pool, "default");
+	assert_string_equal(cell, "zone-a");
+	assert_true(index >= 0 && index < 3);
+	if (!h || strlen(h) != 8)
+		return -1;
+	memcpy(out, h, 9);
+	return 0;
+}
+
+/* The hash function sees the live pod, and is asked again when the pod
+ * changes (not when something else does). */
+static void
+test_hash_sees_the_pod(void **state)
+{
+	struct mg_snap_opts opts = MG_SNAP_OPTS_INIT;
+	struct mg_snap *s;
+	cJSON *objs = fixture_objs("minimal");
+	cJSON *pod = fixture_find(objs, "Pod", MIN_POD "1");
+	cJSON *ann = mg_json_get(pod, "metadata.annotations");
+	const struct mg_snap_pod *p;
+	int calls = 0, before;
+
+	(void)state;
+	opts.desired_hash = pod_hash;
+	opts.hash_data = &calls;
+	cJSON_AddStringToObject(ann, "h", FIXTURE_HASH);
+	s = mg_snap_new(&opts);
+	fixture_apply(s, objs);
+	p = mg_snap_as_pod(mg_snap_find(s, MG_SNAP_POD, "demo", MIN_POD "1"));
+	/* pod 1 carries an old spec-hash: drifted against its "h" */
+	assert_string_equal(p->desired_hash, FIXTURE_HASH);
+	assert_int_equal(p->drift, MG_SNAP_DRIFT_YES);
+	/* pods 0 and 2 have no "h": unknown */
+	p = mg_snap_as_pod(mg_snap_find(s, MG_SNAP_POD, "demo", MIN_POD "0"));
+	assert_int_equal(p->drift, MG_SNAP_DRIFT_UNKNOWN);
+	assert_true(calls >= 3);
+	/* "h" now equals the pod's spec-hash: no drift */
+	before = calls;
+	cJSON_ReplaceItemInObject(ann, "h", cJSON_CreateString(
+		cJSON_GetObjectItemCaseSensitive(ann, "multigres.com/spec-hash")
+			->valuestring));
+	bump_rv(pod);
+	assert_int_equal(mg_snap_apply(s, MG_SNAP_POD, MG_SNAP_MODIFIED, pod,
+				       NULL), 0);
+	assert_int_equal(calls, before + 1);
+	p = mg_snap_as_pod(mg_snap_find(s, MG_SNAP_POD, "demo", MIN_POD "1"));
+	assert_int_equal(p->drift, MG_SNAP_DRIFT_NONE);
+	assert_string_equal(p->desired_hash, p->spec_hash);
+	cJSON_Delete(objs);
+	mg_snap_free(s);
+}
+
 static void
 test_shard_refill_keeps_node(void **state)
 {
@@ -762,6 +823,7 @@ main(void)
 		cmocka_unit_test(test_foreach),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_modified_and_counters),
+		cmocka_unit_test(test_hash_sees_the_pod),
 		cmocka_unit_test(test_shard_refill_keeps_node),
 		cmocka_unit_test(test_delete_pod_and_shard),
 		cmocka_unit_test(test_delete_everything_leaves_nothing),

@@ -214,7 +214,7 @@ test_empty(void **state)
 	mg_buf_reset(&out);
 	o.format = MG_STATUS_JSON;
 	assert_int_equal(mg_status_render(&out, s, &r, &o, NULL), 0);
-	assert_non_null(strstr(out.data, "\"clusters\":\t[]"));
+	assert_non_null(strstr(out.data, "\"clusters\": []"));
 	mg_buf_release(&out);
 	mg_health_report_release(&r);
 	mg_snap_free(s);

@@ -89,6 +89,32 @@ test_round_trip_keeps_types(void **state)
 	cJSON_Delete(back);
 }
 
+/* Strings a YAML 1.1 reader would take for timestamps are quoted. */
+static void
+test_timestamps_stay_strings(void **state)
+{
+	const char *src = "{\"t\":\"2026-08-22T12:00:00Z\",\"d\":\"2026-08-22\","
+			  "\"s\":\"2026-8-2 1:2:3\",\"not\":\"2026-08-22x\","
+			  "\"num\":\"20260822\"}";
+	struct mg_buf y = MG_BUF_INIT;
+	struct mg_err err = MG_ERR_INIT;
+	cJSON *in = NULL, *back = NULL;
+
+	(void)state;
+	assert_int_equal(mg_json_parse(&in, src, strlen(src), "src", &err), 0);
+	assert_int_equal(mg_yaml_emit(&y, in, &err), 0);
+	assert_non_null(strstr(y.data, "t: \"2026-08-22T12:00:00Z\"\n"));
+	assert_non_null(strstr(y.data, "d: \"2026-08-22\"\n"));
+	assert_non_null(strstr(y.data, "s: \"2026-8-2 1:2:3\"\n"));
+	assert_non_null(strstr(y.data, "not: 2026-08-22x\n"));
+	assert_non_null(strstr(y.data, "num: \"20260822\"\n"));
+	assert_int_equal(mg_yaml_parse(&back, y.data, y.len, "emitted", &err), 0);
+	assert_true(cJSON_Compare(in, back, true));
+	mg_buf_release(&y);
+	cJSON_Delete(in);
+	cJSON_Delete(back);
+}
+
 static void
 test_multi_document_stream(void **state)
 {
@@ -157,6 +183,7 @@ main(void)
 		cmocka_unit_test(test_scalars_are_typed_like_kubectl),
 		cmocka_unit_test(test_anchors_and_block_scalars),
 		cmocka_unit_test(test_round_trip_keeps_types),
+		cmocka_unit_test(test_timestamps_stay_strings),
 		cmocka_unit_test(test_multi_document_stream),
 		cmocka_unit_test(test_malformed_yaml_names_place),
 		cmocka_unit_test(test_malformed_json_names_line),

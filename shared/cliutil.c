@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "gojson.h"
 #include "json.h"
 #include "timeutil.h"
 #include "xalloc.h"
@@ -298,98 +299,11 @@ mg_cli_answer_yes(const char *a)
 
 /* --- JSON as kubectl prints it --------------------------------------------- */
 
-/*
- * Length of the valid UTF-8 sequence at s (1-4), or 0 when the byte
- * there does not start one (overlong forms, surrogates and code points
- * past U+10FFFF are invalid, as Go decides). *cp gets the code point.
- */
-static size_t
-utf8_seq(const unsigned char *s, uint32_t *cp)
-{
-	uint32_t c = s[0];
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		c &= 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		c &= 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		c &= 0x07;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
+/* Strings as kubectl (Go's encoding/json) escapes them: gojson's rules. */
 static void
 json_string(struct mg_buf *out, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
-
-	mg_buf_addch(out, '"');
-	while (*s) {
-		uint32_t cp;
-		size_t n = utf8_seq(s, &cp);
-
-		if (n == 0) {
-			mg_buf_adds(out, "\\ufffd");
-			s++;
-			continue;
-		}
-		switch (cp) {
-		case '"':
-			mg_buf_adds(out, "\\\"");
-			break;
-		case '\\':
-			mg_buf_adds(out, "\\\\");
-			break;
-		case '\b':
-			mg_buf_adds(out, "\\b");
-			break;
-		case '\f':
-			mg_buf_adds(out, "\\f");
-			break;
-		case '\n':
-			mg_buf_adds(out, "\\n");
-			break;
-		case '\r':
-			mg_buf_adds(out, "\\r");
-			break;
-		case '\t':
-			mg_buf_adds(out, "\\t");
-			break;
-		case '<':
-		case '>':
-		case '&':
-		case 0x2028:
-		case 0x2029:
-			mg_buf_addf(out, "\\u%04x", (unsigned)cp);
-			break;
-		default:
-			if (cp < 0x20)
-				mg_buf_addf(out, "\\u%04x", (unsigned)cp);
-			else
-				mg_buf_add(out, s, n);
-		}
-		s += n;
-	}
-	mg_buf_addch(out, '"');
+	mg_gojson_string(out, str, strlen(str));
 }
 
 /*

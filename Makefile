@@ -153,10 +153,15 @@ sandbox-down:
 # Benchmarks, not part of `make test`: the snapshot with 200 shards and
 # 10 000 watch events (tests/bench/run), then `status` against the kubectl
 # call that reads the same objects, on a local control plane with 3 cells
-# x 10 shards x 3 pods (tests/bench/status-vs-kubectl: requests and time).
-bench: $(PLUGIN)
+# x 10 shards x 3 pods (tests/bench/status-vs-kubectl: requests and time),
+# then the dashboard with 200 shards x 3 pods, in process and in tmux on a
+# control plane of its own (tests/bench/bench_tui.sh).
+bench: $(PLUGIN) $(TUI)
 	tests/bench/run
 	tests/bench/status-vs-kubectl
+	d=$$(mktemp -d) && tests/cluster/up "$$d" >/dev/null && \
+	(set -a; . "$$d/env"; set +a; tests/bench/bench_tui.sh); \
+	rc=$$?; tests/cluster/down "$$d" >/dev/null; rm -rf "$$d"; exit $$rc
 
 # Everything a newcomer needs on PATH and MANPATH: the programs, the link
 # kubectl (>= 1.26) runs to complete `kubectl multigres`, the man pages and

@@ -58,31 +58,6 @@ static const struct cli_flag status_flags[] = {
 	CLI_FLAG_END,
 };
 
-/* --- drift ------------------------------------------------------------------ */
-
-/* mg_snap_hash_fn: the desired spec-hash, with the live pod's
- * postgres-config-hash for the hash the operator keeps in memory. */
-static int
-desired_hash(void *data, const cJSON *shard, const cJSON *pod,
-	     const char *pool, const char *cell, long index, char out[9])
-{
-	struct mg_poolpod_opts po = MG_POOLPOD_OPTS_INIT;
-	struct mg_err err = MG_ERR_INIT;
-	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(
-		mg_json_get(pod, "metadata.annotations"),
-		MG_ANNOT_POSTGRES_CONFIG_HASH);
-
-	(void)data;
-	if (cJSON_IsString(cfg) && *cfg->valuestring)
-		po.postgres_config_hash = cfg->valuestring;
-	if (mg_poolpod_desired_hash(shard, pool, cell, index, &po, out, &err)) {
-		mg_log(MG_LOG_DEBUG, "no desired hash for %s: %s",
-		       mg_json_str(pod, "metadata.name"), err.msg);
-		return -1;
-	}
-	return 0;
-}
-
 /* --- one state --------------------------------------------------------------- */
 
 struct status_run {
@@ -105,7 +80,7 @@ new_snap(const struct status_run *r)
 {
 	struct mg_snap_opts so = MG_SNAP_OPTS_INIT;
 
-	so.desired_hash = desired_hash;
+	so.desired_hash = mg_poolpod_snap_hash;
 	so.cluster = r->cluster;
 	return mg_snap_new(&so);
 }

@@ -10,7 +10,9 @@
 #include "defaults.h"
 #include "err.h"
 #include "gojson.h"
+#include "json.h"
 #include "labels.h"
+#include "log.h"
 #include "names.h"
 #include "objmeta.h"
 #include "quantity.h"
@@ -1360,4 +1362,27 @@ out:
 	free(spath);
 	ctx_release(&c);
 	return rc;
+}
+
+int
+mg_poolpod_snap_hash(void *data, const cJSON *shard, const cJSON *pod,
+		     const char *pool, const char *cell, long index,
+		     char out[MG_SPECHASH_LEN + 1])
+{
+	struct mg_poolpod_opts po = MG_POOLPOD_OPTS_INIT;
+	struct mg_err err = MG_ERR_INIT;
+	const char *cfg = mg_json_member_str(
+		mg_json_member_obj(mg_json_member_obj(pod, "metadata"),
+				   "annotations"),
+		MG_ANNOT_POSTGRES_CONFIG_HASH);
+
+	(void)data;
+	po.postgres_config_hash = cfg;
+	if (mg_poolpod_desired_hash(shard, pool, cell, index, &po, out, &err)) {
+		mg_log(MG_LOG_DEBUG, "no desired hash for pod %s: %s",
+		       mg_json_str(pod, "metadata.name") ?
+		       mg_json_str(pod, "metadata.name") : "?", err.msg);
+		return -1;
+	}
+	return 0;
 }

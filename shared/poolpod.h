@@ -108,4 +108,16 @@ int mg_poolpod_desired_hash(const cJSON *shard, const char *pool,
 			    const struct mg_poolpod_opts *opts,
 			    char out[MG_SPECHASH_LEN + 1], struct mg_err *err);
 
+/*
+ * The desired hash of a live pool pod, as a snapshot's mg_snap_hash_fn
+ * (snapshot.h): mg_poolpod_desired_hash from its Shard, with the live
+ * pod's own multigres.com/postgres-config-hash annotation standing in
+ * for the hash the operator keeps in memory, and no operator OTEL_*
+ * environment. data is unused. Returns 0, or -1 (logged at debug level)
+ * when the Shard cannot give a pod for that pool, cell and index.
+ */
+int mg_poolpod_snap_hash(void *data, const cJSON *shard, const cJSON *pod,
+			 const char *pool, const char *cell, long index,
+			 char out[MG_SPECHASH_LEN + 1]);
+
 #endif /* MG_POOLPOD_H */

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "health.h"
 #include "snapload.h"
+#include "poolpod.h"
 #include "snapshot.h"
 #include "timeutil.h"
 #include "viewtree.h"
@@ -113,6 +114,7 @@ tui_source_new(struct tui_source **out, const struct mg_tui_opts *opts,
 	if (rc)
 		goto fail;
 	so.cluster = opts->mgcluster;
+	so.desired_hash = mg_poolpod_snap_hash; /* drift, as `status` sees it */
 	s->snap = mg_snap_new(&so);
 	s->all_ns = opts->all_ns;
 	s->ns = opts->all_ns ? "" : mg_kube_namespace(s->kube);

@@ -863,12 +863,45 @@ test_labels_match_selectors(void **state)
 	cJSON_Delete(shard);
 }
 
+/* mg_poolpod_snap_hash: a live pod's drift input. The desired hash of the
+ * live pod equals the built pod's, and the pod's own postgres-config hash
+ * is taken in (the operator keeps that one in memory). */
+static void
+test_snap_hash_takes_the_live_config_hash(void **state)
+{
+	cJSON *shard = load_json("shard-minimal.json");
+	cJSON *built = build(shard, "default", "zone-a", 0, NULL);
+	struct mg_poolpod_opts opts = MG_POOLPOD_OPTS_INIT;
+	cJSON *with_cfg;
+	char h[MG_SPECHASH_LEN + 1], want[MG_SPECHASH_LEN + 1];
+
+	(void)state;
+	assert_int_equal(mg_poolpod_snap_hash(NULL, shard, built, "default",
+					      "zone-a", 0, h), 0);
+	assert_string_equal(h, annotation(built, MG_ANNOT_SPEC_HASH));
+
+	opts.postgres_config_hash = "c0ffee";
+	with_cfg = build(shard, "default", "zone-a", 0, &opts);
+	assert_int_equal(mg_poolpod_snap_hash(NULL, shard, with_cfg, "default",
+					      "zone-a", 0, want), 0);
+	assert_string_equal(want, annotation(with_cfg, MG_ANNOT_SPEC_HASH));
+	assert_string_not_equal(want, h);
+
+	/* a pool the Shard does not have: no desired hash */
+	assert_int_equal(mg_poolpod_snap_hash(NULL, shard, built, "nope",
+					      "zone-a", 0, h), -1);
+	cJSON_Delete(with_cfg);
+	cJSON_Delete(built);
+	cJSON_Delete(shard);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_snap_hash_takes_the_live_config_hash),
 		cmocka_unit_test(test_pvc),
 		cmocka_unit_test(test_otel),
 		cmocka_unit_test(test_backup_and_tls),

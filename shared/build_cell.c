@@ -334,9 +334,8 @@ static int
 gateway_deployment(cJSON *list, const struct cell *c, struct mg_err *err)
 {
 	const cJSON *gw = mg_json_get(c->ctx.spec, "multigateway");
-	cJSON *labels, *pod_labels, *ct = NULL, *pod = NULL;
+	cJSON *labels, *ct = NULL, *pod = NULL;
 	char *name = NULL;
-	long replicas;
 	int rc;
 
 	rc = mg_name_gateway_deployment(&name, c->ctx.cluster, c->cell, err);
@@ -347,18 +346,9 @@ gateway_deployment(cJSON *list, const struct cell *c, struct mg_err *err)
 	if (rc)
 		goto out;
 	labels = gateway_labels(c);
-	pod_labels = mg_objmeta_map_new(labels);
-	mg_objmeta_merge_under(pod_labels, mg_json_get(gw, "podLabels"));
-	replicas = mg_json_int(
-		gw, "replicas",
-		mg_defaults_component(MG_COMP_MULTIGATEWAY)->replicas);
-	cJSON_AddItemToArray(
-		list, mg_build_deployment_new(
-			      &c->ctx, name, labels, replicas, pod_labels,
-			      mg_build_pod_annotations_new(
-				      mg_json_get(gw, "podAnnotations"),
-				      c->ctx.project),
-			      pod));
+	cJSON_AddItemToArray(list, mg_build_stateless_deployment_new(
+					   &c->ctx, name, labels, gw,
+					   MG_COMP_MULTIGATEWAY, pod));
 out:
 	free(name);
 	return rc;

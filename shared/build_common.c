@@ -730,3 +730,22 @@ mg_build_move_all(cJSON *to, cJSON *from)
 	while ((it = cJSON_DetachItemFromArray(from, 0)))
 		cJSON_AddItemToArray(to, it);
 }
+
+cJSON *
+mg_build_stateless_deployment_new(const struct mg_build_ctx *ctx,
+				  const char *name, cJSON *labels,
+				  const cJSON *spec, enum mg_component comp,
+				  cJSON *pod_spec)
+{
+	cJSON *pod_labels = mg_objmeta_map_new(labels);
+
+	mg_objmeta_merge_under(pod_labels, mg_json_get(spec, "podLabels"));
+	return mg_build_deployment_new(
+		ctx, name, labels,
+		mg_json_int(spec, "replicas",
+			    mg_defaults_component(comp)->replicas),
+		pod_labels,
+		mg_build_pod_annotations_new(mg_json_get(spec, "podAnnotations"),
+					     ctx->project),
+		pod_spec);
+}

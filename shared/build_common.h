@@ -136,6 +136,19 @@ cJSON *mg_build_deployment_new(const struct mg_build_ctx *ctx,
 			       cJSON *pod_spec);
 
 /*
+ * The Deployment of a per-cell stateless component (multigateway,
+ * multiorch) from its StatelessSpec `spec`: pod labels = labels with the
+ * user's podLabels merged under them, replicas from the spec else the
+ * component's default, pod annotations as mg_build_pod_annotations_new.
+ * Takes labels and pod_spec.
+ */
+cJSON *mg_build_stateless_deployment_new(const struct mg_build_ctx *ctx,
+					 const char *name, cJSON *labels,
+					 const cJSON *spec,
+					 enum mg_component comp,
+					 cJSON *pod_spec);
+
+/*
  * A new Service with an empty spec the caller fills. Takes labels and
  * annotations (may be NULL).
  */

@@ -299,9 +299,8 @@ multiorch_deployment(cJSON *list, const struct shard *s, const char *cell,
 		     struct mg_err *err)
 {
 	const cJSON *mo = mg_json_get(s->ctx.spec, "multiorch");
-	cJSON *labels, *pod_labels, *c = NULL, *pod = NULL;
+	cJSON *labels, *c = NULL, *pod = NULL;
 	char *name = NULL;
-	long replicas;
 	int rc;
 
 	rc = mg_name_multiorch_deployment(&name, &s->key, cell, err);
@@ -314,18 +313,9 @@ multiorch_deployment(cJSON *list, const struct shard *s, const char *cell,
 	if (rc)
 		goto out;
 	labels = multiorch_labels(s, cell);
-	pod_labels = mg_objmeta_map_new(labels);
-	mg_objmeta_merge_under(pod_labels, mg_json_get(mo, "podLabels"));
-	replicas = mg_json_int(
-		mo, "replicas",
-		mg_defaults_component(MG_COMP_MULTIORCH)->replicas);
-	cJSON_AddItemToArray(
-		list, mg_build_deployment_new(
-			      &s->ctx, name, labels, replicas, pod_labels,
-			      mg_build_pod_annotations_new(
-				      mg_json_get(mo, "podAnnotations"),
-				      s->ctx.project),
-			      pod));
+	cJSON_AddItemToArray(list, mg_build_stateless_deployment_new(
+					   &s->ctx, name, labels, mo,
+					   MG_COMP_MULTIORCH, pod));
 out:
 	free(name);
 	return rc;

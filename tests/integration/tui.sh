@@ -175,7 +175,7 @@ start_tui() {
 	cat >"$work/$name.sh" <<EOF
 stty -g >"$work/$name.stty-before"
 echo BEFORE-THE-DASHBOARD
-env ${TUI_ENV:-} KUBECONFIG="$MG_TEST_KUBECONFIG" "$TUI" -n "$ns" --log-file "$work/$name.log" $* 2>"$work/$name.stderr"
+env ${TUI_ENV:-} KUBECONFIG="$MG_TEST_KUBECONFIG" "$TUI" ${TUI_CMD:-} -n "$ns" --log-file "$work/$name.log" $* 2>"$work/$name.stderr"
 echo "\$?" >"$work/$name.rc"
 stty -g >"$work/$name.stty-after"
 echo AFTER-THE-DASHBOARD
@@ -392,6 +392,14 @@ reverse() { T capture-pane -e -p -t main | grep -q $'\e\\[7m'; }
 ok "NO_COLOR: the selection still shows (reverse video)" reverse
 keys q
 eventually 10 "q" test -s "$work/mono.rc"
+
+# ---- the one binary krew installs: kubectl-multigres tui -----------------------
+TUI=$bindir/plugin/kubectl-multigres TUI_CMD=tui start_tui plugin
+eventually 20 "kubectl-multigres tui: the same dashboard" has "cluster demo"
+ok "kubectl-multigres tui: the header names the context and the namespace" has "ctx mg-test  ns $ns  read-only"
+keys q
+eventually 10 "kubectl-multigres tui: q" test -s "$work/plugin.rc"
+ok "kubectl-multigres tui: exit status 0 after q" expect_eq 0 cat "$work/plugin.rc"
 
 # ---- the API server goes away and comes back -----------------------------------
 # Last, because the control plane takes a while to settle afterwards.

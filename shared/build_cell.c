@@ -21,14 +21,6 @@ struct cell {
 	const char *topo_address, *topo_root;
 };
 
-static const char *
-spec_str(const struct cell *c, const char *path)
-{
-	const char *v = mg_json_str(c->ctx.spec, path);
-
-	return v && v[0] ? v : NULL;
-}
-
 static int
 read_cell(struct cell *c, const cJSON *cr, const struct mg_build_opts *opts,
 	  struct mg_err *err)
@@ -38,15 +30,15 @@ read_cell(struct cell *c, const cJSON *cr, const struct mg_build_opts *opts,
 	rc = mg_build_ctx_init(&c->ctx, cr, "Cell", opts, err);
 	if (rc)
 		return rc;
-	c->cell = spec_str(c, "name");
+	c->cell = mg_build_spec_str(&c->ctx, "name");
 	if (!c->cell)
 		return mg_err_set(err, MG_EINVAL,
 				  "Cell '%s': spec.name is missing",
 				  c->ctx.name);
-	c->zone_id = spec_str(c, "zoneId");
-	c->region = spec_str(c, "region");
-	c->topo_address = spec_str(c, "globalTopoServer.address");
-	c->topo_root = spec_str(c, "globalTopoServer.rootPath");
+	c->zone_id = mg_build_spec_str(&c->ctx, "zoneId");
+	c->region = mg_build_spec_str(&c->ctx, "region");
+	c->topo_address = mg_build_spec_str(&c->ctx, "globalTopoServer.address");
+	c->topo_root = mg_build_spec_str(&c->ctx, "globalTopoServer.rootPath");
 	if (!c->topo_address || !c->topo_root)
 		return mg_err_set(err, MG_EINVAL,
 				  "Cell '%s': spec.globalTopoServer.address "
@@ -194,7 +186,7 @@ gateway_container(cJSON **out, const struct cell *c, struct mg_err *err)
 	};
 	const cJSON *spec = c->ctx.spec;
 	const cJSON *obs = mg_json_get(spec, "observability");
-	const char *image = spec_str(c, "images.multigateway");
+	const char *image = mg_build_spec_str(&c->ctx, "images.multigateway");
 	cJSON *ct, *args, *p, *env, *mounts;
 	char *pooler_cn = NULL;
 	size_t i;
@@ -228,7 +220,7 @@ gateway_container(cJSON **out, const struct cell *c, struct mg_err *err)
 			goto out;
 		mg_build_add_tls_args(args, TLS_INTERNAL_DIR, pooler_cn);
 	}
-	if (spec_str(c, "certCommonName")) {
+	if (mg_build_spec_str(&c->ctx, "certCommonName")) {
 		add_pair(args, "--pg-tls-cert-file", TLS_DIR "/tls.crt");
 		add_pair(args, "--pg-tls-key-file", TLS_DIR "/tls.key");
 	}
@@ -253,7 +245,7 @@ gateway_container(cJSON **out, const struct cell *c, struct mg_err *err)
 		cJSON_AddItemToArray(mounts,
 				     mg_build_ro_mount_new("tls-certs-internal",
 							   TLS_INTERNAL_DIR));
-	if (spec_str(c, "certCommonName"))
+	if (mg_build_spec_str(&c->ctx, "certCommonName"))
 		cJSON_AddItemToArray(mounts,
 				     mg_build_ro_mount_new("tls-certs", TLS_DIR));
 	if (mounts->child)
@@ -314,7 +306,7 @@ gateway_pod(cJSON **out, const struct cell *c, cJSON *container,
 				     mg_build_secret_volume_new(
 					     "tls-certs-internal", cert));
 	}
-	if (spec_str(c, "certCommonName"))
+	if (mg_build_spec_str(&c->ctx, "certCommonName"))
 		cJSON_AddItemToArray(volumes,
 				     mg_build_secret_volume_new(
 					     "tls-certs",

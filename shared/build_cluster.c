@@ -23,14 +23,6 @@ struct cluster {
 	char *admin_name, *web_name, *gw_name;
 };
 
-static const char *
-spec_str(const struct cluster *c, const char *path)
-{
-	const char *v = mg_json_str(c->ctx.spec, path);
-
-	return v && v[0] ? v : NULL;
-}
-
 /* spec.<block>.spec, refusing a template the caller did not resolve. */
 static int
 inline_spec(const cJSON **out, const struct cluster *c, const char *block,
@@ -179,7 +171,7 @@ multiadmin_container(cJSON **out, const struct cluster *c, cJSON *volumes,
 		     struct mg_err *err)
 {
 	const cJSON *obs = mg_json_get(c->ctx.spec, "observability");
-	const char *level = spec_str(c, "logLevels.multiadmin");
+	const char *level = mg_build_spec_str(&c->ctx, "logLevels.multiadmin");
 	cJSON *ct, *args, *ports, *env, *mounts;
 	char *cn = NULL, *cert = NULL;
 	int rc = 0;
@@ -344,7 +336,7 @@ add_external(cJSON *svc, const struct cluster *c, const char *block)
 static void
 multiadmin_web(cJSON *list, const struct cluster *c)
 {
-	const char *user = spec_str(c, "postgresSuperuser");
+	const char *user = mg_build_spec_str(&c->ctx, "postgresSuperuser");
 	cJSON *labels, *pod, *ct, *env, *v, *svc, *spec;
 	char *s;
 

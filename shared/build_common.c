@@ -749,3 +749,11 @@ mg_build_stateless_deployment_new(const struct mg_build_ctx *ctx,
 					     ctx->project),
 		pod_spec);
 }
+
+const char *
+mg_build_spec_str(const struct mg_build_ctx *ctx, const char *path)
+{
+	const char *v = mg_json_str(ctx->spec, path);
+
+	return v && v[0] ? v : NULL;
+}

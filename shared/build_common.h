@@ -116,6 +116,10 @@ int mg_build_ctx_init(struct mg_build_ctx *ctx, const cJSON *cr,
 		      const char *kind, const struct mg_build_opts *opts,
 		      struct mg_err *err);
 
+/* A non-empty string at a dotted path of the CR's spec, or NULL. */
+const char *mg_build_spec_str(const struct mg_build_ctx *ctx,
+			      const char *path);
+
 /*
  * A new metadata object in the context's namespace with the controller
  * owner reference to the context's resource. Takes labels and annotations

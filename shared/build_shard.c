@@ -21,14 +21,6 @@ struct shard {
 	const char *topo_root;
 };
 
-static const char *
-spec_str(const struct shard *s, const char *path)
-{
-	const char *v = mg_json_str(s->ctx.spec, path);
-
-	return v && v[0] ? v : NULL;
-}
-
 static int
 read_shard(struct shard *s, const cJSON *cr, const struct mg_build_opts *opts,
 	   struct mg_err *err)
@@ -39,17 +31,17 @@ read_shard(struct shard *s, const cJSON *cr, const struct mg_build_opts *opts,
 	if (rc)
 		return rc;
 	s->key.cluster = s->ctx.cluster;
-	s->key.database = spec_str(s, "databaseName");
-	s->key.tablegroup = spec_str(s, "tableGroupName");
-	s->key.shard = spec_str(s, "shardName");
+	s->key.database = mg_build_spec_str(&s->ctx, "databaseName");
+	s->key.tablegroup = mg_build_spec_str(&s->ctx, "tableGroupName");
+	s->key.shard = mg_build_spec_str(&s->ctx, "shardName");
 	if (!s->key.database || !s->key.tablegroup || !s->key.shard)
 		return mg_err_set(err, MG_EINVAL,
 				  "Shard '%s': spec.databaseName, "
 				  "spec.tableGroupName and spec.shardName are "
 				  "required",
 				  s->ctx.name);
-	s->topo_address = spec_str(s, "globalTopoServer.address");
-	s->topo_root = spec_str(s, "globalTopoServer.rootPath");
+	s->topo_address = mg_build_spec_str(&s->ctx, "globalTopoServer.address");
+	s->topo_root = mg_build_spec_str(&s->ctx, "globalTopoServer.rootPath");
 	if (!s->topo_address || !s->topo_root)
 		return mg_err_set(err, MG_EINVAL,
 				  "Shard '%s': spec.globalTopoServer.address "
@@ -164,7 +156,7 @@ multiorch_container(cJSON **out, const struct shard *s, const char *cell,
 {
 	const cJSON *spec = s->ctx.spec;
 	const cJSON *obs = mg_json_get(spec, "observability");
-	const char *image = spec_str(s, "images.multiorch");
+	const char *image = mg_build_spec_str(&s->ctx, "images.multiorch");
 	cJSON *c, *args, *ports, *env, *mounts;
 	char *pooler_cn = NULL;
 	int rc = 0;

@@ -19,33 +19,9 @@
 #include "xalloc.h"
 #include "yaml_json.h"
 
+#include "testlib.h"
+
 /* ---- helpers ---------------------------------------------------------- */
-
-static cJSON *
-yaml(const char *s)
-{
-	cJSON *out = NULL;
-	struct mg_err err = MG_ERR_INIT;
-
-	if (mg_yaml_parse(&out, s, strlen(s), "test", &err))
-		fail_msg("parse failed: %s", err.msg);
-	return out;
-}
-
-static cJSON *
-read_docs(const char *path)
-{
-	struct mg_buf b = MG_BUF_INIT;
-	struct mg_err err = MG_ERR_INIT;
-	cJSON *docs = NULL;
-
-	if (mg_buf_read_file(&b, path, &err))
-		fail_msg("%s", err.msg);
-	if (mg_yaml_parse_all(&docs, b.data, b.len, path, &err))
-		fail_msg("%s", err.msg);
-	mg_buf_release(&b);
-	return docs;
-}
 
 static char **
 yaml_files(const char *dir)
@@ -116,7 +92,7 @@ parse_ok(const cJSON *in, enum mg_model_strict strict)
 static struct mg_model_obj *
 parse_file(const char *path, int index)
 {
-	cJSON *docs = read_docs(path);
+	cJSON *docs = mg_test_yaml_file(path);
 	struct mg_model_obj *obj =
 		parse_ok(cJSON_GetArrayItem(docs, index), MG_MODEL_CHECKED);
 
@@ -206,7 +182,7 @@ round_trip_folder(const char *dir, enum mg_model_strict strict)
 	size_t i, n = 0;
 
 	for (i = 0; files[i]; i++) {
-		cJSON *docs = read_docs(files[i]), *doc;
+		cJSON *docs = mg_test_yaml_file(files[i]), *doc;
 		int j = 0;
 
 		cJSON_ArrayForEach(doc, docs) {
@@ -478,7 +454,7 @@ test_cluster_fields(void **state)
 static void
 test_templates(void **state)
 {
-	cJSON *docs = read_docs("deploy/samples/templates.yaml"), *doc;
+	cJSON *docs = mg_test_yaml_file("deploy/samples/templates.yaml"), *doc;
 	int seen = 0;
 
 	(void)state;
@@ -530,7 +506,7 @@ static const char unknown_doc[] =
 static void
 test_unknown_members_are_kept(void **state)
 {
-	cJSON *in = yaml(unknown_doc), *out = NULL;
+	cJSON *in = mg_test_yaml(unknown_doc), *out = NULL;
 	struct mg_model_obj *o = parse_ok(in, MG_MODEL_CHECKED);
 	const struct mg_shard_template_spec *s = o->spec.shard_template;
 
@@ -556,7 +532,7 @@ test_unknown_members_are_kept(void **state)
 static void
 test_strict_refuses_unknown_members(void **state)
 {
-	cJSON *in = yaml(unknown_doc);
+	cJSON *in = mg_test_yaml(unknown_doc);
 	struct mg_model_obj *o = NULL;
 	struct mg_findings p = MG_FINDINGS_INIT;
 	struct mg_err err = MG_ERR_INIT;
@@ -587,7 +563,7 @@ test_strict_refuses_unknown_members(void **state)
 static void
 test_checked_refuses_bad_values_with_paths(void **state)
 {
-	cJSON *in = yaml("apiVersion: multigres.com/v1alpha1\n"
+	cJSON *in = mg_test_yaml("apiVersion: multigres.com/v1alpha1\n"
 			 "kind: MultigresCluster\n"
 			 "metadata: {name: demo}\n"
 			 "spec:\n"
@@ -623,7 +599,7 @@ test_checked_refuses_bad_values_with_paths(void **state)
 static void
 test_trusted_keeps_wrong_types(void **state)
 {
-	cJSON *in = yaml("apiVersion: multigres.com/v1alpha1\n"
+	cJSON *in = mg_test_yaml("apiVersion: multigres.com/v1alpha1\n"
 			 "kind: Cell\n"
 			 "metadata: {name: c, labels: {a: 1}}\n"
 			 "spec: {name: c, multigateway: {replicas: '2', "
@@ -692,7 +668,7 @@ test_not_a_multigres_object(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(docs); i++) {
-		cJSON *in = yaml(docs[i]);
+		cJSON *in = mg_test_yaml(docs[i]);
 		struct mg_model_obj *o = NULL;
 		struct mg_err err = MG_ERR_INIT;
 
@@ -708,12 +684,12 @@ test_not_a_multigres_object(void **state)
 static void
 test_nulls_are_pruned(void **state)
 {
-	cJSON *in = yaml("apiVersion: multigres.com/v1alpha1\n"
+	cJSON *in = mg_test_yaml("apiVersion: multigres.com/v1alpha1\n"
 			 "kind: CellTemplate\n"
 			 "metadata: {name: t, labels: {a: null, b: c}}\n"
 			 "spec: {multigateway: null, localTopoServer: "
 			 "{etcd: {replicas: 1, image: null}}}\n");
-	cJSON *want = yaml("apiVersion: multigres.com/v1alpha1\n"
+	cJSON *want = mg_test_yaml("apiVersion: multigres.com/v1alpha1\n"
 			   "kind: CellTemplate\n"
 			   "metadata: {name: t, labels: {b: c}}\n"
 			   "spec: {localTopoServer: {etcd: {replicas: 1}}}\n");
@@ -765,7 +741,7 @@ test_edit_then_emit(void **state)
 static void
 test_check_update(void **state)
 {
-	cJSON *docs = read_docs("tests/fixtures/crds/bad/cells-append-only.yaml");
+	cJSON *docs = mg_test_yaml_file("tests/fixtures/crds/bad/cells-append-only.yaml");
 	struct mg_model_obj *old = parse_ok(cJSON_GetArrayItem(docs, 0),
 					    MG_MODEL_CHECKED);
 	struct mg_model_obj *neu = parse_ok(cJSON_GetArrayItem(docs, 1),
@@ -924,7 +900,7 @@ test_every_member_of_every_other_type(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(files); i++) {
-		cJSON *docs = read_docs(files[i]), *doc;
+		cJSON *docs = mg_test_yaml_file(files[i]), *doc;
 
 		cJSON_ArrayForEach(doc, docs) {
 			if (is_ours(doc))

@@ -26,36 +26,13 @@
 #include "xalloc.h"
 #include "yaml_json.h"
 
+#include "testlib.h"
+
 #define FIXTURES "tests/fixtures/resolve/"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
-
-static cJSON *
-yaml(const char *text)
-{
-	struct mg_err err = MG_ERR_INIT;
-	cJSON *out = NULL;
-
-	if (mg_yaml_parse(&out, text, strlen(text), "test", &err) != 0)
-		fail_msg("yaml: %s", err.msg);
-	return out;
-}
-
-static cJSON *
-load_all(const char *path)
-{
-	struct mg_buf b = MG_BUF_INIT;
-	struct mg_err err = MG_ERR_INIT;
-	cJSON *out = NULL;
-
-	if (mg_buf_read_file(&b, path, &err) != 0 ||
-	    mg_yaml_parse_all(&out, b.data, b.len, path, &err) != 0)
-		fail_msg("%s: %s", path, err.msg);
-	mg_buf_release(&b);
-	return out;
-}
 
 /* The first document of that kind in an array of documents. */
 static cJSON *
@@ -159,7 +136,7 @@ resolve_ok(struct mg_resolved *r, const cJSON *cluster,
 static void
 test_minimal_sample(void **state)
 {
-	cJSON *docs = load_all("deploy/samples/minimal.yaml");
+	cJSON *docs = mg_test_yaml_file("deploy/samples/minimal.yaml");
 	cJSON *cluster = find_kind(docs, "MultigresCluster");
 	struct mg_resolved r;
 	const cJSON *cell, *tg, *shard, *ts;
@@ -280,7 +257,7 @@ test_minimal_sample(void **state)
 static void
 test_static_defaults(void **state)
 {
-	cJSON *c = yaml(CLUSTER_HEAD "  cells: [{name: a, zoneId: z}]\n");
+	cJSON *c = mg_test_yaml(CLUSTER_HEAD "  cells: [{name: a, zoneId: z}]\n");
 	cJSON *tpl;
 	struct mg_templates *t = mg_templates_new();
 	struct mg_err err = MG_ERR_INIT;
@@ -310,7 +287,7 @@ test_static_defaults(void **state)
 	cJSON_Delete(c);
 
 	/* Values already there stay; no cells: no inline shard spec. */
-	c = yaml(CLUSTER_HEAD "  durabilityPolicy: MULTI_CELL_AT_LEAST_2\n"
+	c = mg_test_yaml(CLUSTER_HEAD "  durabilityPolicy: MULTI_CELL_AT_LEAST_2\n"
 			      "  logLevels: {multiorch: debug}\n"
 			      "  images: {imagePullPolicy: Always}\n"
 			      "  topologyPruning: {enabled: false}\n"
@@ -331,14 +308,14 @@ test_static_defaults(void **state)
 	cJSON_Delete(c);
 
 	/* A `default` ShardTemplate, or a shard template default: no pool. */
-	tpl = yaml("kind: ShardTemplate\nmetadata: {name: default}\n");
+	tpl = mg_test_yaml("kind: ShardTemplate\nmetadata: {name: default}\n");
 	assert_int_equal(mg_templates_add(t, tpl, &err), 0);
-	c = yaml(CLUSTER_HEAD "  cells: [{name: a, zoneId: z}]\n");
+	c = mg_test_yaml(CLUSTER_HEAD "  cells: [{name: a, zoneId: z}]\n");
 	assert_false(mg_resolve_static_defaults(c, t));
 	assert_json(mg_json_get(c, "spec.databases.0.tablegroups.0.shards"),
 		    "[{\"name\":\"0-inf\",\"spec\":{\"multiorch\":{}}}]");
 	cJSON_Delete(c);
-	c = yaml(CLUSTER_HEAD "  cells: [{name: a, zoneId: z}]\n"
+	c = mg_test_yaml(CLUSTER_HEAD "  cells: [{name: a, zoneId: z}]\n"
 			      "  templateDefaults: {shardTemplate: x}\n");
 	assert_false(mg_resolve_static_defaults(c, NULL));
 	assert_null(mg_json_get(c, "spec.databases.0.tablegroups.0.shards.0."
@@ -346,7 +323,7 @@ test_static_defaults(void **state)
 	cJSON_Delete(c);
 
 	/* Existing databases, table groups and shards are left alone. */
-	c = yaml(CLUSTER_HEAD
+	c = mg_test_yaml(CLUSTER_HEAD
 		 "  databases:\n"
 		 "  - name: postgres\n"
 		 "    default: true\n"
@@ -364,7 +341,7 @@ test_static_defaults(void **state)
 static void
 test_webhook_default_no_templates(void **state)
 {
-	cJSON *c = yaml(CLUSTER_HEAD
+	cJSON *c = mg_test_yaml(CLUSTER_HEAD
 			"  cells: [{name: zone-a, zoneId: z}]\n"
 			"  multiadmin: {placement: {tolerations: [{key: k}]}}\n");
 	struct mg_err err = MG_ERR_INIT;
@@ -402,7 +379,7 @@ test_webhook_default_no_templates(void **state)
 static void
 test_webhook_default_idempotent(void **state)
 {
-	cJSON *docs = load_all(FIXTURES "backup-cluster.yaml");
+	cJSON *docs = mg_test_yaml_file(FIXTURES "backup-cluster.yaml");
 	cJSON *c = cJSON_Duplicate(find_kind(docs, "MultigresCluster"), true);
 	struct mg_err err = MG_ERR_INIT;
 	char *once, *twice;
@@ -422,13 +399,13 @@ test_webhook_default_idempotent(void **state)
 static void
 test_webhook_default_with_templates(void **state)
 {
-	cJSON *docs = load_all(FIXTURES "chain-templates.yaml");
+	cJSON *docs = mg_test_yaml_file(FIXTURES "chain-templates.yaml");
 	struct mg_templates *t = templates_from(docs);
 	struct mg_err err = MG_ERR_INIT;
 	cJSON *c;
 
 	(void)state;
-	c = yaml(CLUSTER_HEAD "  cells: [{name: zone-a, zoneId: z}]\n");
+	c = mg_test_yaml(CLUSTER_HEAD "  cells: [{name: zone-a, zoneId: z}]\n");
 	assert_int_equal(mg_resolve_webhook_default(c, t, &err), 0);
 	/* Step 2: every kind has a `default`: promoted, nothing inlined. */
 	assert_json(mg_json_get(c, "spec.templateDefaults"),
@@ -446,7 +423,7 @@ test_webhook_default_with_templates(void **state)
 	t = mg_templates_new();
 	assert_int_equal(mg_templates_add(t, cJSON_GetArrayItem(docs, 0), &err),
 			 0); /* CoreTemplate explicit */
-	c = yaml(CLUSTER_HEAD
+	c = mg_test_yaml(CLUSTER_HEAD
 		 "  globalTopoServer: {templateRef: explicit}\n"
 		 "  cells: [{name: zone-a, zoneId: z}]\n");
 	assert_int_equal(mg_resolve_webhook_default(c, t, &err), 0);
@@ -457,7 +434,7 @@ test_webhook_default_with_templates(void **state)
 
 	/* A missing explicit template fails with its path. */
 	cJSON_Delete(c);
-	c = yaml(CLUSTER_HEAD
+	c = mg_test_yaml(CLUSTER_HEAD
 		 "  cells: [{name: zone-a, zoneId: z}]\n"
 		 "  databases:\n"
 		 "  - name: postgres\n"
@@ -490,7 +467,7 @@ static long long
 chain_value(const struct mg_templates *t, const char *spec, const char *what)
 {
 	char *text = mg_xasprintf(CLUSTER_HEAD "%s", spec);
-	cJSON *c = yaml(text);
+	cJSON *c = mg_test_yaml(text);
 	struct mg_resolved r;
 	long long v;
 
@@ -514,7 +491,7 @@ chain_value(const struct mg_templates *t, const char *spec, const char *what)
 static void
 test_chain_cells(void **state)
 {
-	cJSON *docs = load_all(FIXTURES "chain-templates.yaml");
+	cJSON *docs = mg_test_yaml_file(FIXTURES "chain-templates.yaml");
 	struct mg_templates *t = templates_from(docs), *t2;
 	struct mg_err err = MG_ERR_INIT;
 	cJSON *d;
@@ -571,7 +548,7 @@ test_chain_cells(void **state)
 static void
 test_chain_shards(void **state)
 {
-	cJSON *docs = load_all(FIXTURES "chain-templates.yaml");
+	cJSON *docs = mg_test_yaml_file(FIXTURES "chain-templates.yaml");
 	struct mg_templates *t = templates_from(docs), *t2;
 	struct mg_err err = MG_ERR_INIT;
 	cJSON *d;
@@ -621,7 +598,7 @@ test_chain_shards(void **state)
 static void
 test_chain_core(void **state)
 {
-	cJSON *docs = load_all(FIXTURES "chain-templates.yaml");
+	cJSON *docs = mg_test_yaml_file(FIXTURES "chain-templates.yaml");
 	struct mg_templates *t = templates_from(docs), *t2;
 	struct mg_err err = MG_ERR_INIT;
 	cJSON *d;
@@ -721,7 +698,7 @@ test_missing_templates(void **state)
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		text = mg_xasprintf(CLUSTER_HEAD "%s", cases[i].spec);
-		c = yaml(text);
+		c = mg_test_yaml(text);
 		assert_int_equal(mg_resolve_cluster(&r, c, &o, &err),
 				 MG_ENOTFOUND);
 		assert_string_equal(err.msg, cases[i].msg);
@@ -738,13 +715,13 @@ test_missing_templates(void **state)
 static void
 test_merge_core(void **state)
 {
-	cJSON *docs = load_all(FIXTURES "merge-templates.yaml");
+	cJSON *docs = mg_test_yaml_file(FIXTURES "merge-templates.yaml");
 	struct mg_templates *t = templates_from(docs);
 	struct mg_resolved r;
 	cJSON *c;
 
 	(void)state;
-	c = yaml(CLUSTER_HEAD
+	c = mg_test_yaml(CLUSTER_HEAD
 		 "  templateDefaults: {coreTemplate: core}\n"
 		 "  pvcDeletionPolicy: {whenDeleted: Delete, whenScaled: Delete}\n"
 		 "  globalTopoServer:\n"
@@ -787,7 +764,7 @@ test_merge_core(void **state)
 	cJSON_Delete(c);
 
 	/* An empty resources block is no override; placement inherited. */
-	c = yaml(CLUSTER_HEAD
+	c = mg_test_yaml(CLUSTER_HEAD
 		 "  templateDefaults: {coreTemplate: core}\n"
 		 "  multiadmin: {spec: {resources: {}}}\n");
 	resolve_ok(&r, c, t);
@@ -799,7 +776,7 @@ test_merge_core(void **state)
 	cJSON_Delete(c);
 
 	/* An inline external topology replaces the template's etcd. */
-	c = yaml(CLUSTER_HEAD
+	c = mg_test_yaml(CLUSTER_HEAD
 		 "  templateDefaults: {coreTemplate: core}\n"
 		 "  globalTopoServer:\n"
 		 "    external: {endpoints: ['http://e1:2379', 'http://e2:2379']}\n"
@@ -831,7 +808,7 @@ test_quantities_canonical(void **state)
 	cJSON *c;
 
 	(void)state;
-	c = yaml(CLUSTER_HEAD
+	c = mg_test_yaml(CLUSTER_HEAD
 		 "  multiadmin:\n"
 		 "    spec:\n"
 		 "      resources:\n"
@@ -867,13 +844,13 @@ test_quantities_canonical(void **state)
 static void
 test_merge_cell(void **state)
 {
-	cJSON *docs = load_all(FIXTURES "merge-templates.yaml");
+	cJSON *docs = mg_test_yaml_file(FIXTURES "merge-templates.yaml");
 	struct mg_templates *t = templates_from(docs);
 	cJSON *c, *gw, *pl, *lt;
 	struct mg_err err = MG_ERR_INIT;
 
 	(void)state;
-	c = yaml(CLUSTER_HEAD
+	c = mg_test_yaml(CLUSTER_HEAD
 		 "  cells:\n"
 		 "  - name: zone-a\n"
 		 "    zoneId: z\n"
@@ -934,13 +911,13 @@ test_merge_cell(void **state)
 static void
 test_merge_shard(void **state)
 {
-	cJSON *docs = load_all(FIXTURES "merge-templates.yaml");
+	cJSON *docs = mg_test_yaml_file(FIXTURES "merge-templates.yaml");
 	struct mg_templates *t = templates_from(docs);
 	struct mg_err err = MG_ERR_INIT;
 	cJSON *c, *s;
 
 	(void)state;
-	c = yaml(CLUSTER_HEAD
+	c = mg_test_yaml(CLUSTER_HEAD
 		 "  cells: [{name: zone-b, zoneId: z2}, {name: zone-a, zoneId: z1}]\n"
 		 "  databases:\n"
 		 "  - name: postgres\n"
@@ -1051,7 +1028,7 @@ test_replicas_and_default_pool(void **state)
 	(void)state;
 	/* Two cells; a shard with no pools gets `default` on the multiorch
 	 * cells; an explicit one-cell pool gets 2, a two-cell one 1. */
-	c = yaml(CLUSTER_HEAD
+	c = mg_test_yaml(CLUSTER_HEAD
 		 "  cells: [{name: b, zoneId: z}, {name: a, zoneId: z}]\n"
 		 "  databases:\n"
 		 "  - name: postgres\n"
@@ -1095,7 +1072,7 @@ test_replicas_and_default_pool(void **state)
 static void
 test_backup_chain_and_children(void **state)
 {
-	cJSON *docs = load_all(FIXTURES "backup-cluster.yaml");
+	cJSON *docs = mg_test_yaml_file(FIXTURES "backup-cluster.yaml");
 	cJSON *cluster = find_kind(docs, "MultigresCluster");
 	struct mg_resolved r;
 	const cJSON *tg, *sh, *cell;
@@ -1162,13 +1139,13 @@ test_backup_chain_and_children(void **state)
 static void
 test_merge_backup_rules(void **state)
 {
-	cJSON *fs = yaml("{type: filesystem, filesystem: {path: /p, storage:"
+	cJSON *fs = mg_test_yaml("{type: filesystem, filesystem: {path: /p, storage:"
 			 " {size: 5Gi, class: c}}, pgbackrestTLS: {secretName: t1}}");
-	cJSON *fs2 = yaml("{type: filesystem, filesystem: {storage:"
+	cJSON *fs2 = mg_test_yaml("{type: filesystem, filesystem: {storage:"
 			  " {size: 9Gi, accessModes: [ReadWriteMany]}},"
 			  " encryption: {secretName: e}}");
-	cJSON *s3 = yaml("{type: s3, s3: {bucket: b, region: r}}");
-	cJSON *notype = yaml("{pgbackrestTLS: {secretName: t2}}");
+	cJSON *s3 = mg_test_yaml("{type: s3, s3: {bucket: b, region: r}}");
+	cJSON *notype = mg_test_yaml("{pgbackrestTLS: {secretName: t2}}");
 	cJSON *m;
 
 	(void)state;
@@ -1205,9 +1182,9 @@ test_merge_backup_rules(void **state)
 static void
 test_merge_pvc_rules(void **state)
 {
-	cJSON *p = yaml("{whenDeleted: Retain, whenScaled: Delete}");
-	cJSON *cd = yaml("{whenDeleted: Delete}");
-	cJSON *empty = yaml("{}");
+	cJSON *p = mg_test_yaml("{whenDeleted: Retain, whenScaled: Delete}");
+	cJSON *cd = mg_test_yaml("{whenDeleted: Delete}");
+	cJSON *empty = mg_test_yaml("{}");
 	cJSON *m;
 
 	(void)state;
@@ -1231,7 +1208,7 @@ test_merge_pvc_rules(void **state)
 static void
 test_shard_cr_from_tablegroup(void **state)
 {
-	cJSON *tg = yaml("metadata:\n"
+	cJSON *tg = mg_test_yaml("metadata:\n"
 			 "  name: tgname\n"
 			 "  namespace: n\n"
 			 "  uid: u-1\n"
@@ -1243,7 +1220,7 @@ test_shard_cr_from_tablegroup(void **state)
 			 "  pvcDeletionPolicy: {whenDeleted: Delete, whenScaled: Delete}\n"
 			 "  durabilityPolicy: AT_LEAST_2\n"
 			 "  postgresSuperuser: su\n");
-	cJSON *shard = yaml("name: 0-inf\n"
+	cJSON *shard = mg_test_yaml("name: 0-inf\n"
 			    "multiorch: {cells: [a]}\n"
 			    "pvcDeletionPolicy: {whenScaled: Retain}\n"
 			    "pools:\n"
@@ -1275,7 +1252,7 @@ test_shard_cr_from_tablegroup(void **state)
 static void
 test_images_in_children(void **state)
 {
-	cJSON *c = yaml(CLUSTER_HEAD
+	cJSON *c = mg_test_yaml(CLUSTER_HEAD
 			"  images: {multigateway: gw:pinned, imagePullSecrets: [{name: s}]}\n"
 			"  cells: [{name: a, zoneId: z}]\n");
 	struct mg_image_set set = MG_IMAGE_SET_INIT;
@@ -1316,15 +1293,15 @@ test_images_in_children(void **state)
 static void
 test_template_sets(void **state)
 {
-	cJSON *list = yaml("kind: CellTemplateList\n"
+	cJSON *list = mg_test_yaml("kind: CellTemplateList\n"
 			   "items:\n"
 			   "- metadata: {name: a, namespace: n1}\n"
 			   "- metadata: {name: b, namespace: n2}\n"
 			   "- metadata: {name: c}\n");
-	cJSON *docs = yaml("- {kind: Secret, metadata: {name: s}}\n"
+	cJSON *docs = mg_test_yaml("- {kind: Secret, metadata: {name: s}}\n"
 			   "- {kind: ShardTemplate, metadata: {name: a}, spec: {x: 1}}\n"
 			   "- {kind: ShardTemplate, metadata: {name: a}, spec: {x: 2}}\n");
-	cJSON *bad = yaml("- {kind: CoreTemplate, metadata: {}}\n");
+	cJSON *bad = mg_test_yaml("- {kind: CoreTemplate, metadata: {}}\n");
 	struct mg_templates *t = mg_templates_new(), *d;
 	struct mg_err err = MG_ERR_INIT;
 	enum mg_template_kind k;
@@ -1361,7 +1338,7 @@ test_template_sets(void **state)
 static void
 test_templates_in_use(void **state)
 {
-	cJSON *c = yaml(CLUSTER_HEAD
+	cJSON *c = mg_test_yaml(CLUSTER_HEAD
 			"  templateDefaults: {coreTemplate: z, cellTemplate: c1}\n"
 			"  multiadmin: {templateRef: a}\n"
 			"  multiadminWeb: {templateRef: z}\n"
@@ -1399,7 +1376,7 @@ visit_shard(const struct mg_shard_ref *ref, void *ctx)
 static void
 test_each_shard(void **state)
 {
-	cJSON *c = yaml(CLUSTER_HEAD
+	cJSON *c = mg_test_yaml(CLUSTER_HEAD
 			"  databases:\n"
 			"  - name: d0\n"
 			"    tablegroups:\n"
@@ -1444,14 +1421,14 @@ render_text(const cJSON *cluster, const struct mg_templates *t)
 static void
 test_render(void **state)
 {
-	cJSON *docs = load_all(FIXTURES "merge-templates.yaml");
+	cJSON *docs = mg_test_yaml_file(FIXTURES "merge-templates.yaml");
 	struct mg_templates *t = templates_from(docs);
-	cJSON *a = yaml(CLUSTER_HEAD
+	cJSON *a = mg_test_yaml(CLUSTER_HEAD
 			"  templateDefaults: {cellTemplate: cell, shardTemplate: shard}\n"
 			"  cells: [{name: zone-a, zoneId: z}]\n"
 			"  logLevels: {multiorch: debug}\n");
 	/* The same cluster with its keys in another order. */
-	cJSON *b = yaml("spec:\n"
+	cJSON *b = mg_test_yaml("spec:\n"
 			"  logLevels: {multiorch: debug}\n"
 			"  cells: [{zoneId: z, name: zone-a}]\n"
 			"  templateDefaults: {shardTemplate: shard, cellTemplate: cell}\n"

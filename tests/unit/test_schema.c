@@ -19,33 +19,9 @@
 #include "xalloc.h"
 #include "yaml_json.h"
 
+#include "testlib.h"
+
 /* ---- helpers ---------------------------------------------------------- */
-
-static cJSON *
-yaml(const char *s)
-{
-	cJSON *out = NULL;
-	struct mg_err err = MG_ERR_INIT;
-
-	if (mg_yaml_parse(&out, s, strlen(s), "test", &err))
-		fail_msg("parse failed: %s", err.msg);
-	return out;
-}
-
-static cJSON *
-read_docs(const char *path)
-{
-	struct mg_buf b = MG_BUF_INIT;
-	struct mg_err err = MG_ERR_INIT;
-	cJSON *docs = NULL;
-
-	if (mg_buf_read_file(&b, path, &err))
-		fail_msg("%s", err.msg);
-	if (mg_yaml_parse_all(&docs, b.data, b.len, path, &err))
-		fail_msg("%s", err.msg);
-	mg_buf_release(&b);
-	return docs;
-}
 
 /* The YAML files of a folder, sorted, NULL-terminated (free each). */
 static char **
@@ -118,7 +94,7 @@ problems_text(const struct mg_findings *p)
 static void
 check(enum mg_kind kind, const char *y, struct mg_findings *p)
 {
-	cJSON *doc = yaml(y);
+	cJSON *doc = mg_test_yaml(y);
 
 	mg_findings_init(p);
 	mg_schema_validate(kind, doc, MG_SCHEMA_STRICT, p);
@@ -212,7 +188,7 @@ validate_folder(const char *dir, size_t *seen)
 	size_t i;
 
 	for (i = 0; files[i]; i++) {
-		cJSON *docs = read_docs(files[i]), *doc;
+		cJSON *docs = mg_test_yaml_file(files[i]), *doc;
 
 		cJSON_ArrayForEach(doc, docs) {
 			struct mg_findings p = MG_FINDINGS_INIT;
@@ -444,7 +420,7 @@ test_unknown_fields_only_in_strict_mode(void **state)
 		"  multiadmin: {spec: {replicas: 1, affinity: {nodeAffinity: "
 		"{weird: 2}}}}\n";
 	struct mg_findings p;
-	cJSON *doc = yaml(y);
+	cJSON *doc = mg_test_yaml(y);
 
 	(void)state;
 	check(MG_KIND_MULTIGRESCLUSTER, y, &p);
@@ -790,8 +766,8 @@ test_rule_paths_through_maps(void **state)
 	const char *y1 = POOL_CELLS("a, b"), *y2 = POOL_CELLS("b");
 
 	(void)state;
-	old = yaml(y1);
-	doc = yaml(y2);
+	old = mg_test_yaml(y1);
+	doc = mg_test_yaml(y2);
 	mg_findings_init(&p);
 	assert_int_equal(mg_schema_validate(MG_KIND_MULTIGRESCLUSTER, doc,
 					    MG_SCHEMA_STRICT, &p),
@@ -820,7 +796,7 @@ static void
 test_list_map_items_correlate_by_key(void **state)
 {
 	struct mg_findings p = MG_FINDINGS_INIT;
-	cJSON *old = yaml(CLUSTER_HEAD
+	cJSON *old = mg_test_yaml(CLUSTER_HEAD
 			  "  databases: [{name: postgres, default: true, "
 			  "backup: {type: s3, s3: {bucket: b, region: r}, "
 			  "encryption: {secretName: k}}, tablegroups: [{name: "
@@ -853,7 +829,7 @@ static void
 test_update_ratchets_unchanged_values(void **state)
 {
 	struct mg_findings p = MG_FINDINGS_INIT;
-	cJSON *old = yaml(CLUSTER_HEAD "  cells: [{name: a}]\n"
+	cJSON *old = mg_test_yaml(CLUSTER_HEAD "  cells: [{name: a}]\n"
 				       "  logLevels: {pgctld: loud}\n");
 	cJSON *doc = cJSON_Duplicate(old, true);
 

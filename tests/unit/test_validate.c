@@ -21,32 +21,9 @@
 #include "xalloc.h"
 #include "yaml_json.h"
 
+#include "testlib.h"
+
 #define FIXTURES "tests/fixtures/resolve/"
-
-static cJSON *
-yaml(const char *text)
-{
-	struct mg_err err = MG_ERR_INIT;
-	cJSON *out = NULL;
-
-	if (mg_yaml_parse(&out, text, strlen(text), "test", &err) != 0)
-		fail_msg("yaml: %s", err.msg);
-	return out;
-}
-
-static cJSON *
-load_all(const char *path)
-{
-	struct mg_buf b = MG_BUF_INIT;
-	struct mg_err err = MG_ERR_INIT;
-	cJSON *out = NULL;
-
-	if (mg_buf_read_file(&b, path, &err) != 0 ||
-	    mg_yaml_parse_all(&out, b.data, b.len, path, &err) != 0)
-		fail_msg("%s: %s", path, err.msg);
-	mg_buf_release(&b);
-	return out;
-}
 
 /* A cluster: head plus spec lines; cells a (zone z1) and b (zone z2)
  * unless the lines bring their own. */
@@ -90,7 +67,7 @@ static cJSON *
 defaulted(const char *text, const struct mg_templates *t)
 {
 	struct mg_err err = MG_ERR_INIT;
-	cJSON *c = yaml(text);
+	cJSON *c = mg_test_yaml(text);
 
 	/* Resolution errors are the validator's to report: ignore here. */
 	(void)mg_resolve_webhook_default(c, t, &err);
@@ -181,7 +158,7 @@ test_findings_list(void **state)
 static void
 test_minimal_sample_clean(void **state)
 {
-	cJSON *docs = load_all("deploy/samples/minimal.yaml"), *c, *d;
+	cJSON *docs = mg_test_yaml_file("deploy/samples/minimal.yaml"), *c, *d;
 	struct mg_findings f = MG_FINDINGS_INIT;
 	struct mg_validate_opts o = MG_VALIDATE_OPTS_INIT;
 	struct mg_err err = MG_ERR_INIT;
@@ -288,7 +265,7 @@ test_template_existence(void **state)
 	}
 	/* Passing: the templates exist. */
 	{
-		cJSON *docs = load_all(FIXTURES "chain-templates.yaml");
+		cJSON *docs = mg_test_yaml_file(FIXTURES "chain-templates.yaml");
 
 		r.t = mg_templates_new();
 		assert_true(mg_templates_add_list(r.t, docs, NULL, NULL) > 0);
@@ -424,8 +401,8 @@ test_external_ips(void **state)
 static void
 test_resources(void **state)
 {
-	cJSON *docs = load_all(FIXTURES "merge-templates.yaml");
-	cJSON *bad = yaml("kind: CellTemplate\n"
+	cJSON *docs = mg_test_yaml_file(FIXTURES "merge-templates.yaml");
+	cJSON *bad = mg_test_yaml("kind: CellTemplate\n"
 			  "metadata: {name: bad}\n"
 			  "spec: {multigateway: {resources: {requests: {memory: 2Gi},"
 			  " limits: {memory: 1Gi}}}}\n");
@@ -603,8 +580,8 @@ test_shard_logic(void **state)
 static void
 test_warnings(void **state)
 {
-	cJSON *docs = load_all(FIXTURES "merge-templates.yaml");
-	cJSON *nodes = yaml("kind: NodeList\n"
+	cJSON *docs = mg_test_yaml_file(FIXTURES "merge-templates.yaml");
+	cJSON *nodes = mg_test_yaml("kind: NodeList\n"
 			    "items:\n"
 			    "- metadata: {name: n1, labels: {topology.k8s.aws/zone-id: z1}}\n"
 			    "- metadata: {name: n2, labels: {topology.kubernetes.io/region: r1}}\n");
@@ -750,25 +727,25 @@ test_template_content(void **state)
 {
 	struct mg_findings f = MG_FINDINGS_INIT;
 	struct mg_err err = MG_ERR_INIT;
-	cJSON *st = yaml("kind: ShardTemplate\n"
+	cJSON *st = mg_test_yaml("kind: ShardTemplate\n"
 			 "metadata: {name: s}\n"
 			 "spec:\n"
 			 "  pools: {Bad: {}, ok: {}}\n"
 			 "  postgresConfig: {listen_addresses: '*'}\n");
-	cJSON *good = yaml("kind: ShardTemplate\n"
+	cJSON *good = mg_test_yaml("kind: ShardTemplate\n"
 			   "metadata: {name: s}\n"
 			   "spec: {pools: {ok: {}}, postgresConfig: {work_mem: 4MB}}\n");
-	cJSON *ct = yaml("kind: CellTemplate\n"
+	cJSON *ct = mg_test_yaml("kind: CellTemplate\n"
 			 "metadata: {name: c}\n"
 			 "spec:\n"
 			 "  multigateway:\n"
 			 "    buffer: {window: 30s, maxFailoverDuration: 10s}\n"
 			 "    resources: {requests: {cpu: '2'}, limits: {cpu: '1'}}\n");
-	cJSON *partial = yaml("kind: CellTemplate\n"
+	cJSON *partial = mg_test_yaml("kind: CellTemplate\n"
 			      "metadata: {name: c}\n"
 			      "spec: {multigateway: {buffer: {window: 30s}}}\n");
-	cJSON *core = yaml("kind: CoreTemplate\nmetadata: {name: x}\n");
-	cJSON *secret = yaml("kind: Secret\nmetadata: {name: x}\n");
+	cJSON *core = mg_test_yaml("kind: CoreTemplate\nmetadata: {name: x}\n");
+	cJSON *secret = mg_test_yaml("kind: Secret\nmetadata: {name: x}\n");
 
 	(void)state;
 	assert_int_equal(mg_validate_template(&f, st, NULL, NULL, NULL, &err), 0);
@@ -810,15 +787,15 @@ test_cell_template_consumers(void **state)
 	struct mg_findings f = MG_FINDINGS_INIT;
 	struct mg_err err = MG_ERR_INIT;
 	struct mg_templates *stored = mg_templates_new();
-	cJSON *old = yaml("kind: CellTemplate\n"
+	cJSON *old = mg_test_yaml("kind: CellTemplate\n"
 			  "metadata: {name: default}\n"
 			  "spec: {multigateway: {buffer: {maxFailoverDuration: 60s}}}\n");
-	cJSON *shorter = yaml("kind: CellTemplate\n"
+	cJSON *shorter = mg_test_yaml("kind: CellTemplate\n"
 			      "metadata: {name: default}\n"
 			      "spec: {multigateway: {buffer: {maxFailoverDuration: 25s}}}\n");
 	/* c1 relies on the template's 60s for its 30s window; c2 uses
 	 * another template; c3 is being deleted; c4 was already broken. */
-	cJSON *clusters = yaml(
+	cJSON *clusters = mg_test_yaml(
 		"kind: MultigresClusterList\n"
 		"items:\n"
 		"- metadata: {name: c1}\n"
@@ -897,14 +874,14 @@ test_template_delete_in_use(void **state)
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		text = mg_xasprintf("kind: %s\nmetadata: {name: %s}\n",
 				    cases[i].kind, cases[i].name);
-		tpl = yaml(text);
+		tpl = mg_test_yaml(text);
 		free(text);
 		text = mg_xasprintf("- metadata: {name: gone, deletionTimestamp: x}\n"
 				    "  spec: {%s}\n"
 				    "- metadata: {name: user}\n"
 				    "  spec: {%s}\n",
 				    cases[i].spec, cases[i].spec);
-		clusters = yaml(text);
+		clusters = mg_test_yaml(text);
 		free(text);
 		assert_int_equal(mg_validate_template_delete(&f, tpl, clusters,
 							     NULL, &err),

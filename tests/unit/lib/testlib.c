@@ -9,7 +9,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <cmocka.h>
+
 #include "buf.h"
+#include "err.h"
+#include "json.h"
+#include "yaml_json.h"
 #include "xalloc.h"
 
 char *
@@ -194,4 +201,29 @@ char *
 mg_test_server_requests(struct mg_test_server *s)
 {
 	return control(s, "/requests", NULL);
+}
+
+struct cJSON *
+mg_test_yaml(const char *text)
+{
+	struct mg_err err = MG_ERR_INIT;
+	cJSON *out = NULL;
+
+	if (mg_yaml_parse(&out, text, strlen(text), "test", &err))
+		fail_msg("yaml: %s", err.msg);
+	return out;
+}
+
+struct cJSON *
+mg_test_yaml_file(const char *path)
+{
+	struct mg_buf b = MG_BUF_INIT;
+	struct mg_err err = MG_ERR_INIT;
+	cJSON *out = NULL;
+
+	if (mg_buf_read_file(&b, path, &err) ||
+	    mg_yaml_parse_all(&out, b.data, b.len, path, &err))
+		fail_msg("%s: %s", path, err.msg);
+	mg_buf_release(&b);
+	return out;
 }

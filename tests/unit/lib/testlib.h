@@ -18,6 +18,15 @@ char *mg_test_write(const char *dir, const char *name, const char *content);
 char *mg_test_read(const char *path);
 
 /*
+ * YAML for tests (cmocka): one document from a string, or every document
+ * of a file as an array. A parse or read error fails the running test.
+ * The caller frees the result with cJSON_Delete.
+ */
+struct cJSON;
+struct cJSON *mg_test_yaml(const char *text);
+struct cJSON *mg_test_yaml_file(const char *path);
+
+/*
  * Writes into dir: ca.crt/ca.key (the test CA), server.crt/server.key (for
  * 127.0.0.1 and localhost, and the name "apiserver.test"), client.crt/
  * client.key (CN=alice, O=system:masters), expired.crt/expired.key (expired
